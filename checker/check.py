@@ -1,0 +1,159 @@
+"""Check a policy: segment once, score every element in one pass, build the gap report."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from checker import registry
+from checker.errors import InputError, PolicycheckError
+from checker.extract import MAX_INPUT_BYTES, read_policy
+from checker.features import document_features
+from checker.language import detect_language
+from checker.model import Model, load_cached
+from checker.reasons import near_miss_reason
+from checker.report import FAIL_ON, ElementResult, Evidence, Language, Report
+from checker.retention import retention_detail
+from checker.segment import Document, segment
+
+MAX_EVIDENCE = 3
+MAX_NEAR_MISSES = 2
+NEAR_MISS_MIN = 0.15  # segment probability below which a sentence is not worth showing
+SHORT_TEXT_WORDS = 80
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def _status(p: float, threshold: float, band: float) -> str:
+    if p >= threshold + band:
+        return "present"
+    if p < threshold - band:
+        return "absent"
+    return "uncertain"
+
+
+def _evidence(doc: Document, idx: int, score: float, reason: str | None = None) -> Evidence:
+    s = doc.segments[idx]
+    return Evidence(s.text, s.start, s.end, s.line, round(score, 4), reason)
+
+
+def check_document(
+    doc: Document,
+    *,
+    model: Model | None = None,
+    require: Iterable[str] | str | None = None,
+    fail_on: str = "absent",
+    source: str | None = None,
+) -> Report:
+    """Score a segmented document; ``require`` limits which elements can fail the report."""
+    model = model or load_cached(None)
+    if fail_on not in FAIL_ON:
+        raise PolicycheckError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    required = set(registry.parse_ids(require if require is None or isinstance(require, str) else list(require)))
+    lang = detect_language(doc.text)
+    trained = set(model.manifest.get("languages", []))
+    language = Language(lang.code, round(lang.confidence, 3), lang.code in trained)
+    warnings: list[str] = []
+    if not language.supported:
+        warnings.append(
+            f"language {lang.code!r} is outside the languages the model was trained on "
+            f"({', '.join(sorted(trained))}): statuses are computed but less reliable"
+        )
+    if len(doc.text.split()) < SHORT_TEXT_WORDS:
+        warnings.append("the text is very short for a privacy policy; is this the whole policy?")
+
+    scored = [i for i, s in enumerate(doc.segments) if not s.is_heading]
+    logits = model.segment_logits(document_features(doc)) if doc.segments else None
+    results = []
+    for j, el in enumerate(registry.ELEMENTS):
+        col = model.element_ids.index(el.id)
+        ranked = sorted(scored, key=lambda i: -logits[i, col]) if logits is not None else []
+        best = float(logits[ranked[0], col]) if ranked else -50.0
+        p = model.document_probability(el.id, best)
+        status = _status(p, model.thresholds[el.id], model.uncertain_band)
+        seg_p = [(i, _sigmoid(float(logits[i, col]))) for i in ranked[:10]] if ranked else []
+        evidence: list[Evidence] = []
+        near: list[Evidence] = []
+        detail = None
+        if status == "present":
+            good = [(i, q) for i, q in seg_p if q >= 0.5] or seg_p[:1]
+            evidence = [_evidence(doc, i, q) for i, q in good[:MAX_EVIDENCE]]
+            if el.id == "retention":
+                detail = retention_detail([e.text for e in evidence])
+        else:
+            near = [
+                _evidence(doc, i, q, near_miss_reason(el.id, doc, i))
+                for i, q in seg_p[:MAX_NEAR_MISSES]
+                if q >= NEAR_MISS_MIN
+            ]
+        results.append(
+            ElementResult(
+                id=el.id,
+                title=el.title,
+                articles=list(el.articles),
+                required=el.id in required,
+                status=status,  # type: ignore[arg-type]
+                probability=round(p, 4),
+                evidence=evidence,
+                near_misses=near,
+                recommendation=None if status == "present" else el.recommendation,
+                detail=detail,
+            )
+        )
+        del j
+    return Report(
+        language=language,
+        model={"version": model.version, "sha256": model.sha256},
+        elements=results,
+        fail_on=fail_on,
+        source=source,
+        warnings=warnings,
+    )
+
+
+def check(text: str, **options: object) -> Report:
+    """Check policy text (plain text or Markdown; offsets refer to ``text``)."""
+    if not isinstance(text, str):
+        raise InputError(f"check() takes text (str), not {type(text).__name__}; use check_bytes")
+    if not text.strip():
+        raise InputError("input is empty")
+    return check_document(segment(text), **options)  # type: ignore[arg-type]
+
+
+def check_bytes(
+    data: bytes,
+    *,
+    filename: str | None = None,
+    media_type: str | None = None,
+    max_bytes: int = MAX_INPUT_BYTES,
+    **options: object,
+) -> Report:
+    """Check a file's content: decoded, HTML converted to text (offsets refer to that text)."""
+    text, fmt = read_policy(data, filename=filename, media_type=media_type, max_bytes=max_bytes)
+    report = check(text, **options)
+    if fmt == "html":
+        report.warnings.append("HTML input: offsets and line numbers refer to the extracted text")
+    return report
+
+
+def check_path(path: str | Path, **options: object) -> Report:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror or e}") from None
+    options.setdefault("source", str(path))
+    return check_bytes(data, filename=path.name, **options)  # type: ignore[arg-type]
+
+
+def check_many(items: Iterable[str | Path], **options: object) -> Iterator[Report]:
+    """Reports for many texts (``str``) or files (``Path``), in input order, one model load."""
+    model = options.pop("model", None) or load_cached(None)
+    for item in items:
+        if isinstance(item, Path):
+            yield check_path(item, model=model, **options)
+        else:
+            yield check(item, model=model, **options)

@@ -1,0 +1,485 @@
+"""Turn what a user hands us (bytes or a string, text, Markdown or HTML) into policy text.
+
+Everything a user can get wrong here (empty, huge, binary, PDF, undecodable) becomes an
+``InputError`` with a message that says what was found, so the CLI and API can show it as is.
+Plain text and Markdown are returned as the user wrote them (only newlines are normalised), so
+offsets and line numbers in a report point into the user's own file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from checker.errors import InputError
+
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+
+# How much of the input the binary / UTF-16 / HTML sniffers look at: enough to be sure, cheap.
+_SNIFF_BYTES = 64 * 1024
+# Above this share of control characters the input is not prose.
+_MAX_CONTROL_SHARE = 0.05
+
+_UNSUPPORTED = "{} input is not supported yet; convert it to text first"
+_BINARY = "input looks like a binary file, not text"
+
+# (magic prefix, what it is). PDF and DOCX are handled separately: they get a "not supported yet".
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office file (.doc, .xls)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\x7fELF", "an executable"),
+    (b"{\\rtf", "an RTF document"),
+)
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
+# UTF-32 first: its little-endian BOM starts with the UTF-16 one.
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\v\f\r") + b"\x7f"
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def decode_bytes(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """Decode user bytes to text with newlines normalised, or raise InputError saying why not."""
+    _check_size(len(data), max_bytes)
+    _check_magic(data)
+    return _normalise(_decode(data))
+
+
+def detect_format(text: str, filename: str | None = None, media_type: str | None = None) -> str:
+    """Return "text", "markdown" or "html": what the user declared wins over sniffing."""
+    if media_type:
+        declared = _MEDIA_TYPES.get(media_type.split(";", 1)[0].strip().lower())
+        if declared:
+            return declared
+    if filename:
+        declared = _EXTENSIONS.get(os.path.splitext(filename)[1].lower())
+        if declared:
+            return declared
+    # Undeclared Markdown stays "text": segmentation treats it as plain text anyway.
+    return "html" if _looks_like_html(text) else "text"
+
+
+def read_policy(
+    data: bytes | str,
+    *,
+    filename: str | None = None,
+    media_type: str | None = None,
+    max_bytes: int = MAX_INPUT_BYTES,
+) -> tuple[str, str]:
+    """Return (policy text, format) for user input; HTML is converted, text is kept as written."""
+    if isinstance(data, bytes):
+        text = decode_bytes(data, max_bytes=max_bytes)
+    else:
+        _check_str_size(data, max_bytes)
+        _check_controls(data)
+        text = _normalise(data)
+    fmt = detect_format(text, filename, media_type)
+    if fmt == "html":
+        text = html_to_text(text)
+    if not _LETTER.search(text):
+        raise InputError("input has no text")
+    return text, fmt
+
+
+# --- checks -------------------------------------------------------------------------------
+
+
+def _check_size(size: int, max_bytes: int) -> None:
+    if size == 0:
+        raise InputError("input is empty")
+    if size > max_bytes:
+        raise InputError(f"input is too large: {_size(size)}; the limit is {_size(max_bytes)}")
+
+
+def _check_str_size(text: str, max_bytes: int) -> None:
+    # Measured as UTF-8, the way it would arrive as a file; short strings need no encoding.
+    fits = 4 * len(text) <= max_bytes
+    _check_size(len(text) if fits else len(text.encode("utf-8", "surrogatepass")), max_bytes)
+
+
+def _size(n: int) -> str:
+    return f"{n:,} bytes" + (f" ({n / 2**20:.1f} MiB)" if n >= 2**20 else "")
+
+
+def _check_magic(data: bytes) -> None:
+    # The PDF header may follow a little junk (the spec allows it within the first 1024 bytes).
+    if b"%PDF-" in data[:1024]:
+        raise InputError(_UNSUPPORTED.format("PDF"))
+    if data.startswith(_ZIP_MAGIC):
+        # File names in a zip are stored uncompressed, so a Word document shows its "word/" part.
+        if b"word/document" in data:
+            raise InputError(_UNSUPPORTED.format("DOCX"))
+        raise InputError("input looks like a ZIP archive, not text")
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(f"input looks like {what}, not text")
+
+
+def _check_controls(text: str) -> None:
+    sample = text[:_SNIFF_BYTES]
+    if sample and len(_CONTROL_CHARS.findall(sample)) > _MAX_CONTROL_SHARE * len(sample):
+        raise InputError(_BINARY)
+
+
+# --- decoding -----------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(codec)
+            except UnicodeDecodeError:
+                if name == "UTF-8":  # a BOM on a file edited in another encoding: guess the rest
+                    return _decode_legacy(data[len(bom) :])
+                raise InputError(
+                    f"input starts with a {name} byte order mark but is not valid {name}"
+                ) from None
+            _check_controls(text)
+            return text
+    if b"\x00" in data:
+        return _decode_utf16_without_bom(data)
+    sample = data[:_SNIFF_BYTES]
+    if len(sample) - len(sample.translate(None, _CONTROL_BYTES)) > _MAX_CONTROL_SHARE * len(sample):
+        raise InputError(_BINARY)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _decode_legacy(data)
+
+
+def _decode_utf16_without_bom(data: bytes) -> str:
+    """Accept NULs only in the pattern of UTF-16 text; anything else is binary.
+
+    In UTF-16 text of European languages the high byte of nearly every character is one of two
+    values (0 for ASCII and a script block such as 0x03 for Greek), all on one byte parity.
+    """
+    sample = data[: _SNIFF_BYTES - _SNIFF_BYTES % 2]
+    for codec, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        low = sample[0::2] if codec == "utf-16-le" else sample[1::2]
+        nuls = high.count(0)
+        if nuls < 0.05 * len(high) or low.count(0) > 0.02 * nuls or len(data) % 2:
+            continue
+        common = sum(n for _, n in Counter(high).most_common(2))
+        if common < 0.9 * len(high):
+            continue
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            break
+        _check_controls(text)
+        return text
+    raise InputError(_BINARY)
+
+
+def _decode_legacy(data: bytes) -> str:
+    """Not UTF-8: ask charset_normalizer, but keep cp1252 unless the guess is clearly better.
+
+    On short texts charset_normalizer often picks cp1250 or even cp932 for plain Western
+    European text, and cp1252 is by far the most common legacy encoding of EU policies.
+    """
+    try:
+        cp1252: str | None = data.decode("cp1252")
+    except UnicodeDecodeError:
+        cp1252 = None
+    try:
+        from charset_normalizer import from_bytes
+        from charset_normalizer.md import mess_ratio
+    except ImportError:
+        return cp1252 if cp1252 is not None else _decode_cp1252_lossless(data)
+    matches = list(from_bytes(data))
+    if not matches:
+        return cp1252 if cp1252 is not None else _decode_cp1252_lossless(data)
+    best = matches[0]
+    if cp1252 is not None:
+        western = next((m for m in matches if "cp1252" in m.could_be_from_charset), None)
+        if western is not None:
+            if best.chaos >= western.chaos - 0.01 and best.coherence <= western.coherence + 0.01:
+                return cp1252
+        elif mess_ratio(cp1252, maximum_threshold=1.0) <= best.chaos:
+            return cp1252
+    return str(best)
+
+
+def _decode_cp1252_lossless(data: bytes) -> str:
+    # cp1252 leaves five bytes undefined; map those to the same code points as latin-1 does
+    # rather than dropping or replacing them.
+    return "".join(
+        chunk.decode("latin-1") if i % 2 else chunk.decode("cp1252")
+        for i, chunk in enumerate(re.split(b"([\x81\x8d\x8f\x90\x9d]+)", data))
+    )
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+# --- format detection ---------------------------------------------------------------------
+
+_MEDIA_TYPES = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/markdown": "markdown",
+    "text/x-markdown": "markdown",
+    "text/plain": "text",
+}
+_EXTENSIONS = {
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+}
+_TAG_LINE = re.compile(
+    r"\s*</?(?:html|head|body|div|p|span|a|h[1-6]|ul|ol|li|table|thead|tbody|tr|td|th|section"
+    r"|article|header|footer|main|nav|aside|br|hr|strong|em|b|i|meta|link|script|style|title"
+    r"|img|form|blockquote|pre|dl|dt|dd)\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:_SNIFF_BYTES].lstrip().lower()
+    while head.startswith("<!--") and "-->" in head:
+        head = head[head.index("-->") + 3 :].lstrip()
+    if head.startswith(("<!doctype html", "<html")):
+        return True
+    if head.startswith("<?xml") and "<html" in head[:2000]:
+        return True
+    lines = [line for line in head.splitlines()[:400] if line.strip()][:200]
+    tagged = sum(1 for line in lines if _TAG_LINE.match(line))
+    return bool(lines) and tagged >= 0.5 * len(lines)
+
+
+# --- HTML to text -------------------------------------------------------------------------
+
+_DROP = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe", "title"})
+# What may appear inside <head>; any other start tag means the head was left unclosed.
+_HEAD_CONTENT = frozenset(
+    {"title", "meta", "link", "style", "script", "base", "noscript", "template"}
+)
+# Blocks separated by a blank line from their neighbours...
+_PARAGRAPH = frozenset(
+    {
+        "p", "section", "article", "table", "ul", "ol", "dl", "blockquote", "pre", "header",
+        "footer", "main", "address", "nav", "aside", "figure", "form", "fieldset", "hr",
+        "details", "body", "html",
+    }
+)  # fmt: skip
+# ...and blocks that only start a new line.
+_LINE = frozenset(
+    {"div", "br", "li", "tr", "dt", "dd", "caption", "figcaption", "summary", "legend", "option"}
+)
+_HEADINGS = {f"h{level}": level for level in range(1, 7)}
+_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "base", "wbr", "col", "source"})
+
+
+def html_to_text(html: str) -> str:
+    """Readable text in reading order: headings as "# ", list items as "- ", rows as "a | b"."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    return parser.text()
+
+
+@dataclass
+class _Table:
+    # Cells of the open row (each a list of text parts), None between rows.
+    row: list[list[str]] | None = None
+    # The enclosing table cell, if this table is nested in one: its rows are written there.
+    outer: list[str] | None = None
+
+
+class _TextExtractor(HTMLParser):
+    """Event-driven, so no recursion: depth of nesting only costs a few counters."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._lines: list[str] = []
+        self._cur: list[str] = []
+        self._prefix = ""
+        self._skip: str | None = None
+        self._skip_depth = 0
+        self._pre = 0
+        self._tables: list[_Table] = []
+
+    def text(self) -> str:
+        self._flush()
+        while self._lines and not self._lines[-1]:
+            self._lines.pop()
+        start = 0
+        while start < len(self._lines) and not self._lines[start]:
+            start += 1
+        return "\n".join(self._lines[start:])
+
+    def close(self) -> None:
+        super().close()
+        while self._tables:
+            self._end_table()
+
+    # -- events
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skip is not None:
+            if self._skip == "head" and tag not in _HEAD_CONTENT and tag != "head":
+                self._skip = None  # unclosed <head>: the body has started
+            else:
+                self._skip_depth += tag == self._skip
+                return
+        if tag in _DROP:
+            self._skip, self._skip_depth = tag, 1
+        elif tag in _HEADINGS:
+            self._break(paragraph=True)
+            self._prefix = "#" * _HEADINGS[tag] + " "
+        elif tag == "li":
+            self._break()
+            self._prefix = "- "
+        elif tag == "br":
+            if not self._break():
+                self._blank()
+        elif tag == "pre":
+            self._break(paragraph=True)
+            self._pre += 1
+        elif tag == "table":
+            self._break(paragraph=True)
+            self._tables.append(_Table(outer=self._cell()))
+        elif tag == "tr":
+            if not self._tables:
+                self._tables.append(_Table(outer=self._cell()))
+            self._end_row()
+            self._tables[-1].row = []
+        elif tag in ("td", "th") and self._tables:
+            table = self._tables[-1]
+            if table.row is None:
+                table.row = []
+            table.row.append([])
+        elif tag in _PARAGRAPH:
+            self._break(paragraph=True)
+        elif tag in _LINE:
+            self._break()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skip is not None or tag in _DROP:
+            return  # a self-closed <svg/> has no content to drop
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip is not None:
+            if tag == self._skip:
+                self._skip_depth -= 1
+                if self._skip_depth == 0:
+                    self._skip = None
+            return
+        if tag in _HEADINGS:
+            self._break(paragraph=True)
+            self._prefix = ""
+        elif tag == "li":
+            self._break()
+            self._prefix = ""
+        elif tag == "pre":
+            self._pre = max(0, self._pre - 1)
+            self._break(paragraph=True)
+        elif tag == "table":
+            if self._tables:
+                self._end_table()
+            self._break(paragraph=True)
+        elif tag == "tr":
+            self._end_row()
+        elif tag in _PARAGRAPH:
+            self._break(paragraph=True)
+        elif tag in _LINE and tag != "br":
+            self._break()
+
+    def handle_data(self, data: str) -> None:
+        if self._skip is not None:
+            return
+        cell = self._cell()
+        if cell is not None:
+            cell.append(data)
+        elif self._pre:
+            first, *rest = data.split("\n")
+            self._cur.append(first)
+            for line in rest:
+                if not self._flush():
+                    self._blank()
+                self._cur.append(line)
+        else:
+            self._cur.append(data)
+
+    # -- output
+
+    def _cell(self) -> list[str] | None:
+        """The table cell text goes to, if any: inside a cell, blocks are only spaces."""
+        if not self._tables:
+            return None
+        table = self._tables[-1]
+        if table.row is None:
+            return table.outer
+        if not table.row:
+            table.row.append([])
+        return table.row[-1]
+
+    def _flush(self) -> bool:
+        line = " ".join("".join(self._cur).split())
+        self._cur.clear()
+        if not line:
+            return False
+        self._lines.append(self._prefix + line)
+        self._prefix = ""
+        return True
+
+    def _blank(self) -> None:
+        if self._lines and self._lines[-1]:
+            self._lines.append("")
+
+    def _break(self, paragraph: bool = False) -> bool:
+        """End the current line (and paragraph); return whether a line was written."""
+        cell = self._cell()
+        if cell is not None:
+            cell.append(" ")
+            return True
+        written = self._flush()
+        if paragraph:
+            self._blank()
+        return written
+
+    def _end_row(self) -> None:
+        table = self._tables[-1] if self._tables else None
+        if table is None or table.row is None:
+            return
+        cells = [" ".join("".join(parts).split()) for parts in table.row]
+        table.row = None
+        line = " | ".join(cell for cell in cells if cell)
+        if not line:
+            return
+        if table.outer is not None:
+            table.outer.append(f" {line} ")
+        else:
+            self._flush()
+            self._lines.append(line)
+
+    def _end_table(self) -> None:
+        self._end_row()
+        self._tables.pop()

@@ -1,0 +1,174 @@
+"""Guess the language of a policy from its function words, with nothing to download.
+
+The model only knows some languages (its manifest says which); this guess lets the checker warn
+instead of silently scoring, say, a Polish policy with an English model. Very frequent words
+("the", "und", "och") separate the EU languages well on a few sentences, and counting them is
+fast and deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+# Fewer matched function words than this and any guess would be noise.
+_MIN_MATCHES = 3
+# A characteristic letter counts for this share of a word (split among the languages using it).
+_LETTER_WEIGHT = 0.25
+
+_STOPWORDS: dict[str, str] = {
+    "bg": "и в на за с от да се е не са по че към това този тази тези които който която както"
+    " като или но ако при до ще бъде бъдат нас нашия нашите вас вашите вие ние те той тя им"
+    " го във със след между само също",
+    "cs": "a v se na je že s z do o k to i by jako ale nebo pro při od po za jsou být byl které"
+    " který která tak jeho její jejich jsme nás naše náš vaše váš vám vás tento tato toto tyto"
+    " také jen pouze podle pokud když bez mezi již však",
+    "da": "og i at det som en på er af for med til den har de ikke om et var jeg vi vores os du"
+    " dig din dine jer kan skal eller fra ved men når så også disse dette hvordan hvilke andre"
+    " sine sin under efter gennem uden mod være bliver blive nogle hvis hvad meget kun denne",
+    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch"
+    " es an werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen"
+    " so zum haben nur oder aber vor zur bis durch sowie ihre ihrer ihnen wir unsere uns wenn"
+    " diese dieser können kann",
+    "el": "και το η ο τα τις των την του της με σε για από που να είναι θα δεν στο στη στην στα"
+    " στον στις ένα μια ή οι αν όταν μας σας τους αυτά αυτό αυτή αυτές όπως μόνο επίσης μπορεί"
+    " έχει έχουν σύμφωνα κατά προς μετά",
+    "en": "the of and to in a is that for it as with be by on are this or not from at which we"
+    " you your our us may will can have has if any such other these their they an been when"
+    " who how about also",
+    "es": "el la los las de del y en un una es que por para con no se su sus al lo como más pero"
+    " o este esta estos estas le ha son ser sobre entre cuando nuestro nuestra nuestros usted"
+    " también puede sin hasta desde donde nos e",
+    "et": "ja on ei see et kui ka või aga mis kes oma meie teie me te nad tema selle seda need"
+    " neid siis kas ole olema oleme kõik ainult veel juba kuidas mida mille kus pärast enne"
+    " vastavalt ning nii",
+    "fi": "ja on ei se että hän oli ovat tai kuin mutta myös joka jotka joita sekä kun jos niin"
+    " tämä nämä ne me meidän meille meitä sinun sinulla sinusta teidän te he voi voit voimme"
+    " voidaan sen siitä sitä mukaan kanssa vain jo kaikki ole olla olemme mitä miten tämän"
+    " tästä näitä niitä ennen jälkeen",
+    "fr": "le la les de des du et en un une est que qui dans pour par sur au aux pas ne ce cette"
+    " ces il elle nous vous vos votre nos notre avec sont être ou son sa ses leur leurs plus"
+    " peut qu d l à selon lorsque afin",
+    "ga": "an na agus ar is i le go a ag de do sé sí siad muid sinn tú sibh bhí beidh atá"
+    " bhfuil faoi ó trí chun mar nó níl ní leis lena seo sin é iad aon gach",
+    "hr": "i u je da se na za s od do su kao što koji koja koje ili ali biti bi to ne iz o po"
+    " sa će smo naše naš vaše vaš vam vas nas ova ovaj ovo ove te kada ako samo također"
+    " prema bez između već jer",
+    "hu": "a az és hogy nem is egy meg van volt el ki de csak mint ha vagy már még azt ez ezt"
+    " ezek azok mert pedig után alatt szerint illetve amely amelyek ami amit akik kell lehet"
+    " önnek ön önt által során számára között minden",
+    "is": "og að í á er sem við til það ekki um með af en fyrir eru var hann hún þú þið okkar"
+    " þetta þessi þessar eða ef þegar hvernig hvað vegna samkvæmt skal má getur",
+    "it": "il lo la i gli le di del della dei delle da dal dalla in nel nella con su sul per tra"
+    " fra e è un una uno che non si sono come più anche ma o ai al alla alle degli questo"
+    " questa questi queste essere suo sua suoi nostro nostra nostri può possono ci ne",
+    "lt": "ir yra kad su į iš ar bet kaip tai jo jos jų mes mūsų jūs jūsų jums jus jei kai"
+    " taip pat tik dėl per be prie apie pagal bei kuris kuri kurie kurių savo gali būti buvo"
+    " turi tačiau arba",
+    "lv": "un ir ka ar uz no par vai bet kā tas tā to tie tās mēs mūsu jūs jūsu jums ja kad"
+    " arī tikai pie bez pēc saskaņā kas kuri kura kuras savu var būt bija tiek tiks jo lai"
+    " līdz",
+    "mt": "il l u ta tal li ma minn dan din huwa hija jew biex kif fejn meta mhux aħna tagħna"
+    " tiegħek tagħkom inti intom fil fl bil għall għal lil mill dwar skont bħala jistgħu"
+    " jista kull wara qabel ukoll hemm",
+    "nl": "de het een en van in is op te dat die voor met zijn niet aan er als bij ook om uit"
+    " door wordt worden naar maar dan of kan wij we ons onze uw u deze dit hebben heeft zo nog"
+    " geen tot over je jouw hun",
+    "no": "og i at det som en på er av for med til den har de ikke om et var jeg vi vår våre"
+    " oss du deg din dine dere kan skal eller fra ved men når så også disse dette hvordan"
+    " hvilke andre sine sin under etter gjennom uten mot være blir bli noen hvis hva mye kun"
+    " denne",
+    "pl": "i w z na się do nie że to jest o jak po a od za przez dla ich jego jej oraz lub"
+    " który która które których tym tego tej są być może możesz ze we co czy jako także ale"
+    " nas nasz nasze naszym twoje twoich tobie jeśli gdy tylko przy pod również",
+    "pt": "o a os as de do da dos das e em um uma é que para com não por no na nos nas se ao"
+    " aos mais como mas ou seu sua seus suas pelo pela pelos pelas são ser foi este esta isso"
+    " quando também você nosso nossa nossos nossas entre sobre à às até",
+    "ro": "și şi în de la a al ale cu pe care nu este sunt o un unei unui din pentru sau ce că"
+    " prin mai dacă fi să se ne noi nostru noastră dumneavoastră vă vor fost acest această"
+    " aceste acestea astfel între după fără despre către",
+    "sk": "a v sa na je že s z do o k to i by ako ale alebo pre pri od po za sú byť bol ktoré"
+    " ktorý ktorá tak jeho jej ich sme nás naše náš vaše váš vám vás tento táto toto tieto"
+    " tiež len iba podľa ak keď bez medzi už však aby",
+    "sl": "in v je da se na za s z od do so kot ki ali biti bi to ne iz o po pri bo bomo smo"
+    " naše naš vaše vaš vam vas nas ta te tudi samo kadar če lahko le glede brez med že ker"
+    " skladu",
+    "sv": "och i att det som en på är av för med till den har de inte om ett var jag vi vår"
+    " våra oss du dig din dina er ni kan ska skall eller från vid men när så också dessa"
+    " detta hur vilka vilket andra sina sin under efter genom utan mot även",
+}
+
+# Letters that few languages use; a small tie-breaker between close languages (da/no, cs/sk).
+_LETTERS: dict[str, str] = {
+    "cs": "řůě",
+    "da": "æøå",
+    "de": "ßü",
+    "es": "ñ¿¡",
+    "et": "õü",
+    "fr": "çèêœù",
+    "hr": "čćđ",
+    "hu": "őű",
+    "is": "þðæ",
+    "lt": "ėįųū",
+    "lv": "āēīķļņģū",
+    "mt": "ħġċż",
+    "no": "æøå",
+    "pl": "łśźżńąę",
+    "pt": "ãõç",
+    "ro": "șțăş",
+    "sk": "ľĺŕôä",
+    "sl": "č",
+    "sv": "åäö",
+    "fi": "äö",
+}
+
+LANGUAGES: tuple[str, ...] = tuple(sorted(_STOPWORDS))
+
+
+def _weights(table: dict[str, str], split: bool) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Map each word (or letter) to its languages; shared ones count 1/k for each of k."""
+    owners: dict[str, list[str]] = {}
+    for lang in LANGUAGES:
+        for item in table.get(lang, "").split() if split else table.get(lang, ""):
+            if lang not in owners.setdefault(item, []):
+                owners[item].append(lang)
+    return {item: tuple((lang, 1 / len(langs)) for lang in langs) for item, langs in owners.items()}
+
+
+_WORDS = _weights(_STOPWORDS, split=True)
+_LETTER_OWNERS = _weights(_LETTERS, split=False)
+_TOKEN = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    code: str  # ISO 639-1, or "und" when unknown or too little text
+    confidence: float  # the best language's share of all scores, 0..1
+
+
+UNDETERMINED = LanguageGuess("und", 0.0)
+
+
+def detect_language(text: str, *, max_chars: int = 20000) -> LanguageGuess:
+    """Guess the language of the first ``max_chars`` characters from their function words."""
+    sample = text[:max_chars].lower()
+    counts = Counter(_TOKEN.findall(sample))
+    scores = dict.fromkeys(LANGUAGES, 0.0)
+    matched = 0
+    for word, n in counts.items():
+        owners = _WORDS.get(word)
+        if owners:
+            matched += n
+            for lang, weight in owners:
+                scores[lang] += weight * n
+    if matched < _MIN_MATCHES:
+        return UNDETERMINED
+    for letter, owners in _LETTER_OWNERS.items():
+        n = sample.count(letter)
+        if n:
+            for lang, weight in owners:
+                scores[lang] += _LETTER_WEIGHT * weight * n
+    total = sum(scores.values())
+    best = max(LANGUAGES, key=scores.__getitem__)  # ties go to the first code: deterministic
+    return LanguageGuess(best, round(scores[best] / total, 3))

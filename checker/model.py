@@ -1,0 +1,202 @@
+"""The model artifact: verified against its manifest before anything in it is used.
+
+The artifact is a NumPy ``.npz`` of plain arrays (vocabulary, idf, feature blocks, linear
+weights), loaded with ``allow_pickle=False``: it holds no code, so loading it cannot run any.
+Training uses scikit-learn; checking needs only NumPy, which keeps a fresh ``policycheck``
+process fast. Before the arrays are read, the manifest's format version, element ids and the
+file's sha256 are checked, and each mismatch is a ``ModelError`` that says what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from checker.errors import ModelError
+from checker.features import BLOCK_WEIGHTS
+from checker.registry import ELEMENT_IDS
+
+FORMAT_VERSION = 1
+ARTIFACT_NAME = "policycheck.npz"
+MANIFEST_NAME = "manifest.json"
+BLOCKS = tuple(BLOCK_WEIGHTS)
+
+
+def default_model_dir() -> Path:
+    """The bundled model: ``models/`` in a checkout, installed as the ``checker.models`` package."""
+    from importlib import resources
+
+    return Path(str(resources.files("checker.models")))
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class Model:
+    """A linear model over the features of ``checker.features`` plus the document-level rule.
+
+    ``calibration[e] = (a, b)`` maps the best segment's logit ``z`` to the probability that the
+    element is present in the document, ``1 / (1 + exp(-(a * z + b)))``, fitted on grouped
+    cross-validation of the training data.
+    """
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    block: np.ndarray  # block index (into BLOCKS) of each feature
+    coef: np.ndarray  # (n_features, n_elements)
+    intercept: np.ndarray  # (n_elements,)
+    element_ids: tuple[str, ...]
+    thresholds: dict[str, float]
+    calibration: dict[str, tuple[float, float]]
+    uncertain_band: float = 0.1
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest.get("model_version", "unsaved"))
+
+    @property
+    def sha256(self) -> str:
+        return str(self.manifest.get("sha256", ""))
+
+    def vectorize(self, docs_feats: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sparse (row, column, value) triplets of TF-IDF vectors, one row per segment."""
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        vocab = self.vocabulary
+        idf = self.idf
+        block = self.block
+        weights = [BLOCK_WEIGHTS[b] for b in BLOCKS]
+        for r, feats in enumerate(docs_feats):
+            counts = Counter(j for f in feats if (j := vocab.get(f)) is not None)
+            if not counts:
+                continue
+            items = [(j, (1.0 + math.log(c)) * idf[j]) for j, c in counts.items()]
+            norms = [0.0] * len(BLOCKS)
+            for j, v in items:
+                norms[block[j]] += v * v
+            scale = [w / math.sqrt(n) if n else 0.0 for w, n in zip(weights, norms, strict=True)]
+            for j, v in items:
+                rows.append(r)
+                cols.append(j)
+                vals.append(v * scale[block[j]])
+        return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(vals)
+
+    def segment_logits(self, docs_feats: list[list[str]]) -> np.ndarray:
+        """Logit that each segment is evidence for each element: shape (n_segments, n_elements)."""
+        out = np.tile(self.intercept, (len(docs_feats), 1))
+        rows, cols, vals = self.vectorize(docs_feats)
+        if len(rows):
+            np.add.at(out, rows, self.coef[cols] * vals[:, None])
+        return out
+
+    def document_probability(self, element_id: str, best_logit: float) -> float:
+        a, b = self.calibration[element_id]
+        z = a * best_logit + b
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def save(model: Model, directory: Path, manifest_extra: dict[str, Any]) -> dict[str, Any]:
+    """Write the artifact and its manifest; returns the manifest."""
+    directory.mkdir(parents=True, exist_ok=True)
+    artifact = directory / ARTIFACT_NAME
+    terms = sorted(model.vocabulary, key=model.vocabulary.__getitem__)
+    with artifact.open("wb") as f:
+        np.savez_compressed(
+            f,
+            vocabulary=np.asarray(terms, dtype=np.str_),
+            idf=model.idf.astype(np.float64),
+            block=model.block.astype(np.int8),
+            coef=model.coef.astype(np.float64),
+            intercept=model.intercept.astype(np.float64),
+        )
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        **manifest_extra,
+        "artifact": ARTIFACT_NAME,
+        "sha256": sha256_file(artifact),
+        "element_ids": list(model.element_ids),
+        "thresholds": model.thresholds,
+        "calibration": {k: list(v) for k, v in model.calibration.items()},
+        "uncertain_band": model.uncertain_band,
+        "blocks": {b: BLOCK_WEIGHTS[b] for b in BLOCKS},
+    }
+    (directory / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    model.manifest = manifest
+    return manifest
+
+
+def load(directory: Path | str | None = None) -> Model:
+    """Load and verify a model directory (the bundled one by default)."""
+    directory = Path(directory) if directory is not None else default_model_dir()
+    manifest_path = directory / MANIFEST_NAME
+    try:
+        manifest = json.loads(manifest_path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"no model manifest at {manifest_path}; run `python -m training.train`") from None
+    except (OSError, ValueError) as e:
+        raise ModelError(f"model manifest {manifest_path} is unreadable: {e}") from None
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            f"model format {manifest.get('format_version')!r} is not supported by this version "
+            f"of policycheck (expects {FORMAT_VERSION}); retrain with `python -m training.train`"
+        )
+    blocks = manifest.get("blocks")
+    if blocks != {b: BLOCK_WEIGHTS[b] for b in BLOCKS}:
+        raise ModelError("model was trained with different feature blocks; retrain it")
+    ids = tuple(manifest.get("element_ids", ()))
+    if ids != ELEMENT_IDS:
+        raise ModelError(
+            f"model elements {list(ids)} do not match the registry {list(ELEMENT_IDS)}; retrain it"
+        )
+    artifact = directory / str(manifest.get("artifact", ARTIFACT_NAME))
+    if not artifact.is_file():
+        raise ModelError(f"model artifact {artifact} is missing")
+    digest = sha256_file(artifact)
+    if digest != manifest.get("sha256"):
+        raise ModelError(
+            f"model artifact {artifact.name} does not match its manifest (sha256 {digest[:12]}... "
+            f"expected {str(manifest.get('sha256'))[:12]}...): refusing to load a tampered model"
+        )
+    try:
+        with np.load(artifact, allow_pickle=False) as z:
+            terms = z["vocabulary"].tolist()
+            arrays = {k: z[k] for k in ("idf", "block", "coef", "intercept")}
+    except (OSError, ValueError, KeyError) as e:
+        raise ModelError(f"model artifact {artifact.name} is unreadable: {e}") from None
+    n = len(terms)
+    if arrays["coef"].shape != (n, len(ids)) or arrays["idf"].shape != (n,):
+        raise ModelError(f"model artifact {artifact.name} has inconsistent shapes")
+    return Model(
+        vocabulary={t: i for i, t in enumerate(terms)},
+        idf=arrays["idf"],
+        block=arrays["block"].astype(np.int64),
+        coef=arrays["coef"],
+        intercept=arrays["intercept"],
+        element_ids=ids,
+        thresholds={k: float(v) for k, v in manifest["thresholds"].items()},
+        calibration={k: (float(v[0]), float(v[1])) for k, v in manifest["calibration"].items()},
+        uncertain_band=float(manifest.get("uncertain_band", 0.1)),
+        manifest=manifest,
+    )
+
+
+@lru_cache(maxsize=4)
+def load_cached(directory: str | None = None) -> Model:
+    """Load a model once per process and directory."""
+    return load(directory)

@@ -1,0 +1,195 @@
+"""Rebuild the bundled model from data/labels, deterministically.
+
+usage: python -m training.train [--out models] [--folds 5]
+
+1. Every labeled document is segmented and featurised with the same code ``checker`` uses.
+2. TF-IDF vocabulary (features seen in at least two segments) and one logistic regression per
+   element, on segments.
+3. Grouped cross-validation (groups = seed policy or authored passage) gives out-of-fold
+   segment scores; synthetic documents assembled from them fit the document-level calibration
+   (best segment logit -> probability present) and measure its reliability. Thresholds are
+   chosen there, never on the dev set.
+4. Leave-one-seed-out document-level check of the five seed policies.
+5. Writes models/policycheck.npz, models/manifest.json and models/MODEL_CARD.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from checker.features import block_of, document_features
+from checker.model import BLOCKS, Model, save
+from checker.registry import ELEMENT_IDS
+from training import calibration, modelcard
+from training.dataset import LabeledDoc, data_hash, load_all
+
+MIN_DF = 2
+C = 4.0
+SEED = 20261122
+UNCERTAIN_BAND = 0.05
+MODEL_VERSION_PREFIX = "0.2"
+
+
+class Corpus:
+    """Segments of all labeled documents with their features, labels and groups."""
+
+    def __init__(self, docs: list[LabeledDoc]) -> None:
+        self.docs = docs
+        self.feats: list[list[str]] = []
+        self.y: list[list[int]] = []
+        self.group: list[int] = []
+        self.doc_of: list[int] = []
+        self.heading: list[bool] = []
+        for d_i, d in enumerate(docs):
+            for seg, f, ls in zip(d.doc.segments, document_features(d.doc), d.labels, strict=True):
+                self.feats.append(f)
+                self.y.append([int(e in ls) for e in ELEMENT_IDS])
+                self.group.append(d_i)
+                self.doc_of.append(d_i)
+                self.heading.append(seg.is_heading)
+        self.Y = np.asarray(self.y, dtype=np.int8)
+        self.groups = np.asarray(self.group)
+
+
+def fit_space(feats: list[list[str]]) -> Model:
+    """Vocabulary and idf from the training segments (an untrained Model used to vectorise)."""
+    df: dict[str, int] = {}
+    for f in feats:
+        for t in set(f):
+            df[t] = df.get(t, 0) + 1
+    terms = sorted(t for t, c in df.items() if c >= MIN_DF)
+    n = len(feats)
+    idf = np.asarray([np.log((1 + n) / (1 + df[t])) + 1.0 for t in terms])
+    block = np.asarray([BLOCKS.index(block_of(t)) for t in terms], dtype=np.int64)
+    k = len(ELEMENT_IDS)
+    return Model(
+        vocabulary={t: i for i, t in enumerate(terms)},
+        idf=idf,
+        block=block,
+        coef=np.zeros((len(terms), k)),
+        intercept=np.zeros(k),
+        element_ids=ELEMENT_IDS,
+        thresholds={},
+        calibration={},
+    )
+
+
+def matrix(space: Model, feats: list[list[str]]) -> sp.csr_matrix:
+    rows, cols, vals = space.vectorize(feats)
+    return sp.csr_matrix((vals, (rows, cols)), shape=(len(feats), len(space.vocabulary)))
+
+
+def fit_classifiers(X: sp.csr_matrix, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    coef = np.zeros((X.shape[1], Y.shape[1]))
+    intercept = np.zeros(Y.shape[1])
+    for j in range(Y.shape[1]):
+        clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=SEED)
+        clf.fit(X, Y[:, j])
+        coef[:, j] = clf.coef_[0]
+        intercept[j] = clf.intercept_[0]
+    return coef, intercept
+
+
+def train_model(corpus: Corpus, index: np.ndarray) -> Model:
+    feats = [corpus.feats[i] for i in index]
+    space = fit_space(feats)
+    space.coef, space.intercept = fit_classifiers(matrix(space, feats), corpus.Y[index])
+    return space
+
+
+def out_of_fold_logits(corpus: Corpus, folds: int) -> np.ndarray:
+    """Segment logits, each from a model that never saw the segment's document."""
+    n = len(corpus.feats)
+    oof = np.zeros((n, len(ELEMENT_IDS)))
+    # Seeds are whole policies: give each its own fold so it is scored like an unseen policy.
+    gkf = GroupKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    for train_idx, test_idx in gkf.split(np.zeros(n), groups=corpus.groups):
+        m = train_model(corpus, train_idx)
+        oof[test_idx] = m.segment_logits([corpus.feats[i] for i in test_idx])
+    return oof
+
+
+def seed_leave_one_out(corpus: Corpus) -> list[dict]:
+    """Train without each seed policy in turn and score it as a whole document."""
+    out = []
+    for d_i, d in enumerate(corpus.docs):
+        if d.source != "seed":
+            continue
+        test = np.flatnonzero(corpus.groups == d_i)
+        train = np.flatnonzero(corpus.groups != d_i)
+        m = train_model(corpus, train)
+        logits = m.segment_logits([corpus.feats[i] for i in test])
+        keep = ~np.asarray([corpus.heading[i] for i in test])
+        out.append({"doc": d.id, "best_logit": logits[keep].max(axis=0).tolist(),
+                    "truth": [int(d.has(e)) for e in ELEMENT_IDS]})
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "models")
+    ap.add_argument("--folds", type=int, default=5)
+    a = ap.parse_args(argv)
+
+    docs = load_all()
+    corpus = Corpus(docs)
+    langs = sorted({d.lang for d in docs})
+    print(f"{len(docs)} documents, {len(corpus.feats)} segments, languages {', '.join(langs)}")
+
+    oof = out_of_fold_logits(corpus, a.folds)
+    cal = calibration.fit(corpus, oof, seed=SEED)
+    loo = seed_leave_one_out(corpus)
+    final = train_model(corpus, np.arange(len(corpus.feats)))
+    final.calibration = cal.params
+    final.thresholds = cal.thresholds
+    final.uncertain_band = UNCERTAIN_BAND
+    seed_table = calibration.seed_table(loo, cal)
+    metrics = {
+        "segment_cv": calibration.segment_metrics(corpus, oof),
+        "synthetic_documents": cal.report,
+        "seed_leave_one_out": seed_table,
+    }
+    counts = {
+        "documents": len(docs),
+        "segments": len(corpus.feats),
+        "seed_segments": int(sum(len(d.labels) for d in docs if d.source == "seed")),
+        "authored_segments": int(sum(len(d.labels) for d in docs if d.source == "authored")),
+        "positives": {e: int(corpus.Y[:, j].sum()) for j, e in enumerate(ELEMENT_IDS)},
+        "segments_by_language": {
+            lang: int(sum(len(d.labels) for d in docs if d.lang == lang)) for lang in langs
+        },
+    }
+    digest = data_hash()
+    manifest = save(
+        final,
+        a.out,
+        {
+            "model_version": f"{MODEL_VERSION_PREFIX}+{digest[:8]}",
+            "created": dt.date.today().isoformat(),
+            "sklearn_version": sklearn.__version__,
+            "numpy_version": np.__version__,
+            "training_data_sha256": digest,
+            "languages": langs,
+            "hyperparameters": {"C": C, "min_df": MIN_DF, "folds": a.folds, "seed": SEED},
+            "counts": counts,
+            "metrics": metrics,
+        },
+    )
+    modelcard.write(a.out / "MODEL_CARD.md", manifest)
+    print(json.dumps({"seed_leave_one_out": seed_table["summary"], "thresholds": cal.thresholds}, indent=1))
+    print(f"wrote {a.out}/ (model {manifest['model_version']}, sha256 {manifest['sha256'][:12]})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
