@@ -32,17 +32,36 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"policycheck {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    c = sub.add_parser("check", help="check policies and print a gap report",
-                       description="Check privacy policies (text, Markdown or HTML; - for stdin).")
+    c = sub.add_parser(
+        "check",
+        help="check policies and print a gap report",
+        description="Check privacy policies (text, Markdown or HTML; - for stdin).",
+    )
     c.add_argument("files", nargs="+", metavar="FILE", help="policy files, or - for standard input")
-    c.add_argument("--format", choices=FORMATS, default="text",
-                   help="text (readable), json (one document), jsonl (one report per line)")
-    c.add_argument("--require", metavar="ID,...", default=None,
-                   help=f"elements that must pass (default: all of {','.join(registry.ELEMENT_IDS)})")
-    c.add_argument("--fail-on", choices=("absent", "uncertain"), default="absent",
-                   help="status that fails a required element (default: absent)")
-    c.add_argument("--model", metavar="DIR", default=os.environ.get("POLICYCHECK_MODEL_DIR"),
-                   help="model directory (default: the bundled model; env POLICYCHECK_MODEL_DIR)")
+    c.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text (readable), json (one document), jsonl (one report per line)",
+    )
+    c.add_argument(
+        "--require",
+        metavar="ID,...",
+        default=None,
+        help=f"elements that must pass (default: all of {','.join(registry.ELEMENT_IDS)})",
+    )
+    c.add_argument(
+        "--fail-on",
+        choices=("absent", "uncertain"),
+        default="absent",
+        help="status that fails a required element (default: absent)",
+    )
+    c.add_argument(
+        "--model",
+        metavar="DIR",
+        default=os.environ.get("POLICYCHECK_MODEL_DIR"),
+        help="model directory (default: the bundled model; env POLICYCHECK_MODEL_DIR)",
+    )
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
     e = sub.add_parser("elements", help="list the GDPR elements the checker knows")
@@ -87,8 +106,10 @@ def format_text(report: dict[str, Any], color: bool) -> str:
     for el in report["elements"]:
         mark, code = _MARK[el["status"]]
         req = "" if el["required"] else " (not required)"
-        out.append(f"  {paint(mark + ' ' + el['status'].ljust(9), code)} {el['title']}{req}"
-                   f"  p={el['probability']:.2f}")
+        out.append(
+            f"  {paint(mark + ' ' + el['status'].ljust(9), code)} {el['title']}{req}"
+            f"  p={el['probability']:.2f}"
+        )
         for ev in el["evidence"][:1]:
             out.append(f"      line {ev['line']}: {_clip(ev['text'])}")
         if el["detail"]:
@@ -96,13 +117,17 @@ def format_text(report: dict[str, Any], color: bool) -> str:
         if el["status"] != "present":
             out.append(f"      {', '.join(el['articles'])}: {el['recommendation']}")
             for ev in el["near_misses"][:1]:
-                out.append(f"      closest, line {ev['line']}: {_clip(ev['text'])} ({ev['reason']})")
+                out.append(
+                    f"      closest, line {ev['line']}: {_clip(ev['text'])} ({ev['reason']})"
+                )
     for w in report["warnings"]:
         out.append(paint(f"  warning: {w}", "33"))
     s = report["summary"]
     verdict = "PASSED" if s["passed"] else f"FAILED ({', '.join(s['failing'])})"
-    out.append(f"  {paint(verdict, '32' if s['passed'] else '31')}: "
-               f"{s['present']} present, {s['absent']} absent, {s['uncertain']} uncertain")
+    out.append(
+        f"  {paint(verdict, '32' if s['passed'] else '31')}: "
+        f"{s['present']} present, {s['absent']} absent, {s['uncertain']} uncertain"
+    )
     return "\n".join(out)
 
 
@@ -112,7 +137,7 @@ def _clip(text: str, n: int = 110) -> str:
 
 
 def _cmd_check(a: argparse.Namespace) -> int:
-    from checker.check import check_bytes
+    from checker.engine import check_bytes
     from checker.model import load_cached
 
     require = registry.parse_ids(a.require)  # validate before any work
@@ -124,14 +149,24 @@ def _cmd_check(a: argparse.Namespace) -> int:
         source = "<stdin>" if name == STDIN_NAME else name
         try:
             data, filename = _read_input(name)
-            report = check_bytes(data, filename=filename, model=model, require=require,
-                                 fail_on=a.fail_on, source=source).to_dict()
+            report = check_bytes(
+                data,
+                filename=filename,
+                model=model,
+                require=require,
+                fail_on=a.fail_on,
+                source=source,
+            ).to_dict()
         except PolicycheckError as e:
             failed_input = True
             print(f"policycheck: {source}: {e}", file=sys.stderr)
             if a.format != "text":
-                reports.append({"source": source, "error": {"type": getattr(e, "code", "error"),
-                                                            "message": str(e)}})
+                reports.append(
+                    {
+                        "source": source,
+                        "error": {"type": getattr(e, "code", "error"), "message": str(e)},
+                    }
+                )
             continue
         passed_all &= report["summary"]["passed"]
         if a.format == "text":
@@ -185,11 +220,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("policycheck: interrupted", file=sys.stderr)
         return EXIT_ERROR
-    except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
+    except Exception as e:
         if os.environ.get("POLICYCHECK_DEBUG"):
             raise
-        print(f"policycheck: internal error: {type(e).__name__}: {e} "
-              "(set POLICYCHECK_DEBUG=1 for details)", file=sys.stderr)
+        print(
+            f"policycheck: internal error: {type(e).__name__}: {e} "
+            "(set POLICYCHECK_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 

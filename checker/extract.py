@@ -14,8 +14,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any
 
 from checker.errors import InputError
+from checker.language import count_function_words, odd_characters
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 
@@ -50,6 +52,14 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
     (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
 )
+
+# Legacy code pages EU policies are written in, Western first. charset_normalizer also proposes
+# DOS, Mac and CJK code pages, which decode short Western texts "cleanly" into nonsense.
+_EU_CODECS = (
+    "cp1252", "iso8859_15", "latin_1", "cp1250", "iso8859_2", "iso8859_16", "cp1257",
+    "iso8859_13", "iso8859_4", "iso8859_10", "iso8859_14", "iso8859_3", "cp1253", "iso8859_7",
+    "cp1251", "iso8859_5",
+)  # fmt: skip
 
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\v\f\r") + b"\x7f"
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
@@ -133,6 +143,12 @@ def _check_magic(data: bytes) -> None:
             raise InputError(f"input looks like {what}, not text")
 
 
+def _check_control_bytes(data: bytes) -> None:
+    sample = data[:_SNIFF_BYTES]
+    if len(sample) - len(sample.translate(None, _CONTROL_BYTES)) > _MAX_CONTROL_SHARE * len(sample):
+        raise InputError(_BINARY)
+
+
 def _check_controls(text: str) -> None:
     sample = text[:_SNIFF_BYTES]
     if sample and len(_CONTROL_CHARS.findall(sample)) > _MAX_CONTROL_SHARE * len(sample):
@@ -149,6 +165,7 @@ def _decode(data: bytes) -> str:
                 text = data[len(bom) :].decode(codec)
             except UnicodeDecodeError:
                 if name == "UTF-8":  # a BOM on a file edited in another encoding: guess the rest
+                    _check_control_bytes(data)
                     return _decode_legacy(data[len(bom) :])
                 raise InputError(
                     f"input starts with a {name} byte order mark but is not valid {name}"
@@ -157,9 +174,7 @@ def _decode(data: bytes) -> str:
             return text
     if b"\x00" in data:
         return _decode_utf16_without_bom(data)
-    sample = data[:_SNIFF_BYTES]
-    if len(sample) - len(sample.translate(None, _CONTROL_BYTES)) > _MAX_CONTROL_SHARE * len(sample):
-        raise InputError(_BINARY)
+    _check_control_bytes(data)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -191,37 +206,48 @@ def _decode_utf16_without_bom(data: bytes) -> str:
 
 
 def _decode_legacy(data: bytes) -> str:
-    """Not UTF-8: ask charset_normalizer, but keep cp1252 unless the guess is clearly better.
+    """Not UTF-8: try charset_normalizer's candidates and the EU code pages; the text decides.
 
-    On short texts charset_normalizer often picks cp1250 or even cp932 for plain Western
-    European text, and cp1252 is by far the most common legacy encoding of EU policies.
+    On a few sentences charset_normalizer often ranks cp1250, hp_roman8 or even cp932 above
+    cp1252 for Western European text. A wrong code page shows in the result: letters the
+    language does not use ("Mùžete"), symbols inside words ("tu¿a"), fewer function words
+    ("für", "à", "się"). Ties keep charset_normalizer's order, then the EU list, cp1252 first.
     """
-    try:
-        cp1252: str | None = data.decode("cp1252")
-    except UnicodeDecodeError:
-        cp1252 = None
+    matches: list[Any]
     try:
         from charset_normalizer import from_bytes
-        from charset_normalizer.md import mess_ratio
     except ImportError:
-        return cp1252 if cp1252 is not None else _decode_cp1252_lossless(data)
-    matches = list(from_bytes(data))
-    if not matches:
-        return cp1252 if cp1252 is not None else _decode_cp1252_lossless(data)
-    best = matches[0]
-    if cp1252 is not None:
-        western = next((m for m in matches if "cp1252" in m.could_be_from_charset), None)
-        if western is not None:
-            if best.chaos >= western.chaos - 0.01 and best.coherence <= western.coherence + 0.01:
-                return cp1252
-        elif mess_ratio(cp1252, maximum_threshold=1.0) <= best.chaos:
-            return cp1252
-    return str(best)
+        matches = []
+    else:
+        matches = list(from_bytes(data))
+    candidates = []
+    for match in matches:
+        names = match.could_be_from_charset
+        codec = next((c for c in _EU_CODECS if c in names), match.encoding)
+        if codec not in candidates:
+            candidates.append(codec)
+    candidates += [c for c in _EU_CODECS if c not in candidates]
+    sample = data[:_SNIFF_BYTES]
+
+    def oddness(codec: str) -> tuple[int, int]:
+        text = _decode_as(sample, codec, errors="ignore")  # the sample may end mid-character
+        return odd_characters(text), -count_function_words(text)
+
+    for codec in sorted(candidates, key=oddness):  # a stable sort: ties keep the order
+        try:
+            return _decode_as(data, codec)
+        except UnicodeDecodeError:
+            continue
+    return _decode_cp1252_lossless(data)
+
+
+def _decode_as(data: bytes, codec: str, errors: str = "strict") -> str:
+    return _decode_cp1252_lossless(data) if codec == "cp1252" else data.decode(codec, errors)
 
 
 def _decode_cp1252_lossless(data: bytes) -> str:
-    # cp1252 leaves five bytes undefined; map those to the same code points as latin-1 does
-    # rather than dropping or replacing them.
+    # cp1252 leaves five bytes undefined; keep them as the code points latin-1 gives them
+    # rather than dropping or replacing them (they then count as odd characters).
     return "".join(
         chunk.decode("latin-1") if i % 2 else chunk.decode("cp1252")
         for i, chunk in enumerate(re.split(b"([\x81\x8d\x8f\x90\x9d]+)", data))
@@ -306,8 +332,10 @@ def html_to_text(html: str) -> str:
 class _Table:
     # Cells of the open row (each a list of text parts), None between rows.
     row: list[list[str]] | None = None
-    # The enclosing table cell, if this table is nested in one: its rows are written there.
+    # The enclosing cell of a nested table. A nested table writes straight into it, so that
+    # deep nesting costs no copying: its only cell is that list, its cells are " | " in it.
     outer: list[str] | None = None
+    cells: int = 0
 
 
 class _TextExtractor(HTMLParser):
@@ -366,13 +394,9 @@ class _TextExtractor(HTMLParser):
         elif tag == "tr":
             if not self._tables:
                 self._tables.append(_Table(outer=self._cell()))
-            self._end_row()
-            self._tables[-1].row = []
+            self._start_row()
         elif tag in ("td", "th") and self._tables:
-            table = self._tables[-1]
-            if table.row is None:
-                table.row = []
-            table.row.append([])
+            self._start_cell()
         elif tag in _PARAGRAPH:
             self._break(paragraph=True)
         elif tag in _LINE:
@@ -465,18 +489,39 @@ class _TextExtractor(HTMLParser):
             self._blank()
         return written
 
+    def _start_row(self) -> None:
+        self._end_row()
+        table = self._tables[-1]
+        table.cells = 0
+        if table.outer is None:
+            table.row = []
+        else:
+            table.outer.append(" ")
+            table.row = [table.outer]
+
+    def _start_cell(self) -> None:
+        table = self._tables[-1]
+        if table.row is None:
+            self._start_row()
+        if table.outer is not None:
+            if table.cells:
+                table.outer.append(" | ")
+        elif table.row is not None:
+            table.row.append([])
+        table.cells += 1
+
     def _end_row(self) -> None:
         table = self._tables[-1] if self._tables else None
         if table is None or table.row is None:
             return
+        if table.outer is not None:
+            table.row = None
+            table.outer.append(" ")
+            return
         cells = [" ".join("".join(parts).split()) for parts in table.row]
         table.row = None
         line = " | ".join(cell for cell in cells if cell)
-        if not line:
-            return
-        if table.outer is not None:
-            table.outer.append(f" {line} ")
-        else:
+        if line:
             self._flush()
             self._lines.append(line)
 

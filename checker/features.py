@@ -5,23 +5,26 @@ Features live in three blocks, each TF-IDF weighted and L2-normalised on its own
   character grams carry compounds and inflections: Datenschutzbeauftragter, bewaartermijn);
 - ``h``: the nearest heading ("How long do we keep your data?" makes a bare "12 months."
   a retention sentence);
-- ``c``: words of the previous and next segment (a DPO line followed by an e-mail line).
+- ``c``: words of the two segments before and after (a DPO line above an address block's
+  e-mail line).
 
-E-mail addresses, URLs, phone numbers and digits are replaced by placeholder tokens so that
-"dpo@acme.example" and "30 days" generalise. The vocabulary, idf and block weights are data in
+E-mail addresses (but for their local part), URLs, phone numbers and digits are replaced by
+placeholder tokens so that "dpo@acme.example" and "30 days" generalise. The vocabulary, idf and block weights are data in
 the model artifact; this module is the only code, so there is nothing to unpickle.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
 from checker.segment import Document
 
 BLOCK_WEIGHTS: dict[str, float] = {"s": 1.0, "h": 0.45, "c": 0.35}
+CONTEXT = 2  # neighbours on each side whose words form the context block
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"([\w.+-]+)@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _PHONE = re.compile(r"\+?\d[\d ()./-]{6,}\d")
 _DIGITS = re.compile(r"\d+")
@@ -29,7 +32,8 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def normalize(text: str) -> str:
-    text = _EMAIL.sub(" zzemail ", text)
+    # Keep an address's local part: dpo@, privacy@, datenschutz@ say whose mailbox it is.
+    text = _EMAIL.sub(lambda m: " zzemail " + m.group(1).replace(".", " ") + " ", text)
     text = _URL.sub(" zzurl ", text)
     text = _PHONE.sub(" zzphone ", text)
     text = _DIGITS.sub("0", text.lower())
@@ -43,7 +47,7 @@ def words(text: str) -> list[str]:
 def segment_grams(tokens: Sequence[str]) -> list[str]:
     """Features of the segment block: words, word bigrams and in-word character 3-5-grams."""
     feats = ["s:" + t for t in tokens]
-    feats += ["s:" + a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]
+    feats += ["s:" + a + " " + b for a, b in itertools.pairwise(tokens)]
     for t in tokens:
         if len(t) < 4 or t.startswith("zz"):
             continue
@@ -63,8 +67,8 @@ def heading_grams(tokens: Sequence[str]) -> list[str]:
     return feats
 
 
-def context_grams(prev: Sequence[str], nxt: Sequence[str]) -> list[str]:
-    return ["c:" + t for t in prev] + ["c:" + t for t in nxt]
+def context_grams(neighbours: Sequence[Sequence[str]]) -> list[str]:
+    return ["c:" + t for toks in neighbours for t in toks]
 
 
 def block_of(feature: str) -> str:
@@ -82,7 +86,6 @@ def document_features(doc: Document) -> list[list[str]]:
         if h is None:
             h = heading_grams(words(seg.heading)) if seg.heading else []
             heading_cache[seg.heading] = h
-        prev = toks[i - 1] if i > 0 else []
-        nxt = toks[i + 1] if i < last else []
-        out.append(segment_grams(toks[i]) + (h if not seg.is_heading else []) + context_grams(prev, nxt))
+        near = toks[max(0, i - CONTEXT) : i] + toks[i + 1 : min(last, i + CONTEXT) + 1]
+        out.append(segment_grams(toks[i]) + (h if not seg.is_heading else []) + context_grams(near))
     return out

@@ -23,14 +23,14 @@ _STOPWORDS: dict[str, str] = {
     " го във със след между само също",
     "cs": "a v se na je že s z do o k to i by jako ale nebo pro při od po za jsou být byl které"
     " který která tak jeho její jejich jsme nás naše náš vaše váš vám vás tento tato toto tyto"
-    " také jen pouze podle pokud když bez mezi již však",
+    " také jen pouze podle pokud když bez mezi již však může před přes této těchto",
     "da": "og i at det som en på er af for med til den har de ikke om et var jeg vi vores os du"
     " dig din dine jer kan skal eller fra ved men når så også disse dette hvordan hvilke andre"
     " sine sin under efter gennem uden mod være bliver blive nogle hvis hvad meget kun denne",
     "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch"
     " es an werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen"
     " so zum haben nur oder aber vor zur bis durch sowie ihre ihrer ihnen wir unsere uns wenn"
-    " diese dieser können kann",
+    " diese dieser können kann gemäß während",
     "el": "και το η ο τα τις των την του της με σε για από που να είναι θα δεν στο στη στην στα"
     " στον στις ένα μια ή οι αν όταν μας σας τους αυτά αυτό αυτή αυτές όπως μόνο επίσης μπορεί"
     " έχει έχουν σύμφωνα κατά προς μετά",
@@ -90,7 +90,7 @@ _STOPWORDS: dict[str, str] = {
     " aceste acestea astfel între după fără despre către",
     "sk": "a v sa na je že s z do o k to i by ako ale alebo pre pri od po za sú byť bol ktoré"
     " ktorý ktorá tak jeho jej ich sme nás naše náš vaše váš vám vás tento táto toto tieto"
-    " tiež len iba podľa ak keď bez medzi už však aby",
+    " tiež len iba podľa ak keď bez medzi už však aby môže môžete",
     "sl": "in v je da se na za s z od do so kot ki ali biti bi to ne iz o po pri bo bomo smo"
     " naše naš vaše vaš vam vas nas ta te tudi samo kadar če lahko le glede brez med že ker"
     " skladu",
@@ -122,6 +122,41 @@ _LETTERS: dict[str, str] = {
     "sv": "åäö",
     "fi": "äö",
 }
+
+# Every non-ASCII letter each language writes with (loanword accents included). A decoding
+# that puts other letters into a text of that language is probably the wrong one.
+_ALPHABETS: dict[str, str] = {
+    "bg": "абвгдежзийклмнопрстуфхцчшщъьюяѝ",
+    "cs": "áčďéěíňóřšťúůýž",
+    "da": "æøåéáóü",
+    "de": "äöüßéèàáç",
+    "el": "αβγδεζηθικλμνξοπρστυφχψωάέήίόύώϊϋΐΰς",
+    "en": "éèêëàâáäçïîíñóöôúüû",
+    "es": "áéíóúñü",
+    "et": "äöõüšž",
+    "fi": "äöåšžé",
+    "fr": "àâæçéèêëîïôœùûüÿ",
+    "ga": "áéíóú",
+    "hr": "čćđšž",
+    "hu": "áéíóöőúüű",
+    "is": "áéíóúýþæöð",
+    "it": "àèéìíîòóùú",
+    "lt": "ąčęėįšųūž",
+    "lv": "āčēģīķļņšūž",
+    "mt": "ċġħżàèìòù",
+    "nl": "éëïöüèáóàç",
+    "no": "æøåéèóôü",
+    "pl": "ąćęłńóśźż",
+    "pt": "àáâãçéêíóôõúü",
+    "ro": "ăâîșțşţ",
+    "sk": "áäčďéíĺľňóôŕšťúýž",
+    "sl": "čšžćđ",
+    "sv": "åäöéü",
+}
+_ALL_LETTERS = "".join(_ALPHABETS.values())
+# Symbols that legitimately touch letters: quotes, apostrophes, dashes, soft hyphen, marks.
+_WORD_PUNCTUATION = "’‘ʼ´“”„‚«»‹›–—‐‑…·\xad™®©°"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 LANGUAGES: tuple[str, ...] = tuple(sorted(_STOPWORDS))
 
@@ -172,3 +207,34 @@ def detect_language(text: str, *, max_chars: int = 20000) -> LanguageGuess:
     total = sum(scores.values())
     best = max(LANGUAGES, key=scores.__getitem__)  # ties go to the first code: deterministic
     return LanguageGuess(best, round(scores[best] / total, 3))
+
+
+def count_function_words(text: str) -> int:
+    """How many words of ``text`` are function words of some language.
+
+    Decoding uses it to choose between candidate encodings: the right one spells more of them.
+    """
+    counts = Counter(_TOKEN.findall(text.lower()))
+    return sum(n for word, n in counts.items() if word in _WORDS)
+
+
+def odd_characters(text: str, *, max_chars: int = 20000) -> int:
+    """Count characters that look wrong for the text's language: a wrong decoding makes them.
+
+    Odd are C1 control codes, letters outside the language's alphabet ("Mùžete" for Czech) and
+    symbols touching letters ("tu¿a", "¶wiadczenia"). With the language unknown, any EU letter
+    is fine.
+    """
+    sample = text[:max_chars]
+    code = detect_language(sample).code
+    alphabet = _ALPHABETS.get(code, _ALL_LETTERS)
+    odd = 0
+    for match in _NON_ASCII.finditer(sample):
+        ch, i = match.group(), match.start()
+        if "\x80" <= ch <= "\x9f":
+            odd += 1
+        elif ch.isalpha():
+            odd += ch.lower() not in alphabet
+        elif not ch.isspace() and ch not in _WORD_PUNCTUATION:
+            odd += sample[i - 1 : i].isalpha() or sample[i + 1 : i + 2].isalpha()
+    return odd

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -74,35 +73,36 @@ class Model:
         return str(self.manifest.get("sha256", ""))
 
     def vectorize(self, docs_feats: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Sparse (row, column, value) triplets of TF-IDF vectors, one row per segment."""
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        vocab = self.vocabulary
-        idf = self.idf
-        block = self.block
-        weights = [BLOCK_WEIGHTS[b] for b in BLOCKS]
-        for r, feats in enumerate(docs_feats):
-            counts = Counter(j for f in feats if (j := vocab.get(f)) is not None)
-            if not counts:
-                continue
-            items = [(j, (1.0 + math.log(c)) * idf[j]) for j, c in counts.items()]
-            norms = [0.0] * len(BLOCKS)
-            for j, v in items:
-                norms[block[j]] += v * v
-            scale = [w / math.sqrt(n) if n else 0.0 for w, n in zip(weights, norms, strict=True)]
-            for j, v in items:
-                rows.append(r)
-                cols.append(j)
-                vals.append(v * scale[block[j]])
-        return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(vals)
+        """Sparse (row, column, value) triplets of TF-IDF vectors, one row per segment.
+
+        Sublinear tf times idf, L2-normalised within each block and scaled by the block weight.
+        """
+        n = len(docs_feats)
+        get = self.vocabulary.get
+        ids = np.fromiter(
+            (get(f, -1) for feats in docs_feats for f in feats),
+            dtype=np.int64,
+            count=sum(map(len, docs_feats)),
+        )
+        rows = np.repeat(np.arange(n, dtype=np.int64), [len(f) for f in docs_feats])
+        known = ids >= 0
+        n_terms = len(self.idf)
+        keys, counts = np.unique(rows[known] * n_terms + ids[known], return_counts=True)
+        r, c = keys // n_terms, keys % n_terms
+        v = (1.0 + np.log(counts)) * self.idf[c]
+        nb = len(BLOCKS)
+        rb = r * nb + self.block[c]
+        norms = np.bincount(rb, weights=v * v, minlength=n * nb)
+        weights = np.asarray([BLOCK_WEIGHTS[b] for b in BLOCKS])
+        return r, c, v * weights[self.block[c]] / np.sqrt(norms[rb])
 
     def segment_logits(self, docs_feats: list[list[str]]) -> np.ndarray:
         """Logit that each segment is evidence for each element: shape (n_segments, n_elements)."""
-        out = np.tile(self.intercept, (len(docs_feats), 1))
+        n = len(docs_feats)
         rows, cols, vals = self.vectorize(docs_feats)
-        if len(rows):
-            np.add.at(out, rows, self.coef[cols] * vals[:, None])
+        out = np.empty((n, len(self.intercept)))
+        for j, b in enumerate(self.intercept):
+            out[:, j] = b + np.bincount(rows, weights=vals * self.coef[cols, j], minlength=n)
         return out
 
     def document_probability(self, element_id: str, best_logit: float) -> float:
@@ -136,7 +136,9 @@ def save(model: Model, directory: Path, manifest_extra: dict[str, Any]) -> dict[
         "uncertain_band": model.uncertain_band,
         "blocks": {b: BLOCK_WEIGHTS[b] for b in BLOCKS},
     }
-    (directory / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    (directory / MANIFEST_NAME).write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    )
     model.manifest = manifest
     return manifest
 
@@ -148,7 +150,9 @@ def load(directory: Path | str | None = None) -> Model:
     try:
         manifest = json.loads(manifest_path.read_text("utf-8"))
     except FileNotFoundError:
-        raise ModelError(f"no model manifest at {manifest_path}; run `python -m training.train`") from None
+        raise ModelError(
+            f"no model manifest at {manifest_path}; run `python -m training.train`"
+        ) from None
     except (OSError, ValueError) as e:
         raise ModelError(f"model manifest {manifest_path} is unreadable: {e}") from None
     if manifest.get("format_version") != FORMAT_VERSION:

@@ -10,8 +10,10 @@ import re
 
 from checker.segment import Document
 
-_CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()./-]{6,}\d|\b(?:form|formul|address|adress|adresse|adres)", re.I)
-_DPO = re.compile(
+CONTACT_ROUTE = re.compile(
+    r"@|https?://|www\.|\+?\d[\d ()./-]{6,}\d|\b(?:form|formul|address|adress|adresse|adres)", re.I
+)
+DPO_TERMS = re.compile(
     r"data protection officer|\bdpo\b|dataskyddsombud|datenschutzbeauftragt|délégué à la protection"
     r"|\bdpd\b|functionaris (?:voor )?gegevensbescherming|databeskyttelsesrådgiver"
     r"|responsabile (?:della|per la) protezione|delegado de protección|tietosuojavastaava"
@@ -24,10 +26,18 @@ _AUTHORITY = re.compile(
     r"|datatilsyn|garante|aepd|tietosuoja|uodo",
     re.I,
 )
-_COMPLAINT = re.compile(r"complain|klago|klagomål|beschwer|réclamation|plainte|klacht|klage|reclam|reclamo|valitu|skarg", re.I)
+_COMPLAINT = re.compile(
+    r"complain|klago|klagomål|beschwer|réclamation|plainte|klacht|klage|reclam|reclamo|valitu|skarg",
+    re.I,
+)
 _DURATION = re.compile(r"\d|long|länge|lange|longtemps|lang|durée|termijn|period|frist|tid\b", re.I)
-_CHILD = re.compile(r"child|minor|kid|barn|kinder|enfant|mineur|kinderen|minderjarig|menor|minori|lapsi|dzieci|under \d", re.I)
-_AFFILIATE = re.compile(r"child compan|subsidiar|dotterbolag|tochter|filiale|dochter|datterselskab", re.I)
+_CHILD = re.compile(
+    r"child|minor|kid|barn|kinder|enfant|mineur|kinderen|minderjarig|menor|minori|lapsi|dzieci|under \d",
+    re.I,
+)
+_AFFILIATE = re.compile(
+    r"child compan|subsidiar|dotterbolag|tochter|filiale|dochter|datterselskab", re.I
+)
 
 
 def near_miss_reason(element_id: str, doc: Document, index: int) -> str:
@@ -35,9 +45,9 @@ def near_miss_reason(element_id: str, doc: Document, index: int) -> str:
     text = segs[index].text
     window = " ".join(s.text for s in segs[max(0, index - 1) : index + 2])
     if element_id == "dpo_contact":
-        if _DPO.search(text) and not _CONTACT.search(window):
+        if DPO_TERMS.search(text) and not CONTACT_ROUTE.search(window):
             return "a data protection officer is mentioned but no way to reach them is given"
-        if _DPO.search(text):
+        if DPO_TERMS.search(text):
             return "the data protection officer mentioned may not be the organisation's own"
         return "a contact is given but not for a data protection officer"
     if element_id == "complaint_right":

@@ -113,8 +113,16 @@ def report_json_schema() -> dict[str, Any]:
     element = {
         "type": "object",
         "required": [
-            "id", "title", "articles", "required", "status", "probability", "evidence",
-            "near_misses", "recommendation", "detail",
+            "id",
+            "title",
+            "articles",
+            "required",
+            "status",
+            "probability",
+            "evidence",
+            "near_misses",
+            "recommendation",
+            "detail",
         ],
         "properties": {
             "id": {"enum": list(ELEMENT_IDS)},

@@ -54,8 +54,9 @@ _AS_LONG_AS_ACTIVE = re.compile(
     r"overeenkomst|contrato|contratto|aftale|membership|medlemskap|mitgliedschaft)",
     re.IGNORECASE,
 )
-_AVTALSTID = re.compile(r"avtalstid|vertragslaufzeit|durée du contrat|looptijd|contract period",
-                        re.IGNORECASE)
+_AVTALSTID = re.compile(
+    r"avtalstid|vertragslaufzeit|durée du contrat|looptijd|contract period", re.IGNORECASE
+)
 
 
 def is_specific(text: str) -> bool:

@@ -22,7 +22,9 @@ HEADING_MAX_CHARS = 120
 _LINE = re.compile(r"[^\n]*\n?")
 # Leading markup that is not part of the content: Markdown headings and quotes, bullets, numbers.
 _MD_HEADING = re.compile(r"[ \t]*(#{1,6})[ \t]+")
-_BULLET = re.compile(r"[ \t]*(?:[-*+•·▪◦‣–—>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\d{1,2}(?:\.\d{1,2})+\.?)[ \t]+")
+_BULLET = re.compile(
+    r"[ \t]*(?:[-*+•·▪◦‣–—>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\d{1,2}(?:\.\d{1,2})+\.?)[ \t]+"
+)
 _TABLE_RULE = re.compile(r"^[\s|:+\-=]*$")
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and a capital,
 # digit or opening quote. Candidate breaks before an abbreviation are rejected below.

@@ -1,14 +1,15 @@
 """Document-level calibration and thresholds, fitted on grouped cross-validation only.
 
-A document's score for an element is its best segment's out-of-fold logit. Real training
-documents are few (five seeds), so synthetic documents are assembled from held-out passages:
-several authored passages of one language, sometimes with a whole seed policy. A one-feature
+A document's score for an element is its best segment's out-of-fold logit. Whole training
+policies are few (the five seeds and the policies the team wrote), so synthetic documents are
+assembled from held-out material: a whole policy plus a few passages, or several passages. A one-feature
 logistic regression maps the best logit to a probability; its reliability (expected calibration
 error and a binned table) is measured on a separate half of the synthetic documents.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,27 +37,42 @@ def _prob(params: tuple[float, float], z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(a * z + b)))
 
 
-def synthetic_documents(corpus: Corpus, oof: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Best out-of-fold logit and truth per element for random assembled documents."""
+WHOLE_POLICY_SEGMENTS = 40  # a labeled document this long is a whole policy, not a passage
+
+
+def synthetic_documents(
+    corpus: Corpus, oof: np.ndarray, seed: int
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Best out-of-fold logit and truth per element for random assembled documents.
+
+    Most are a whole held-out policy (a seed, or one the team wrote) plus a few short authored
+    passages in its language; the rest are 3-15 passages of one language. Real policies are
+    long and mostly ordinary text, which is what makes false positives likely.
+    """
     rng = np.random.default_rng(seed)
     segs_of: dict[int, np.ndarray] = {}
     for d_i in range(len(corpus.docs)):
-        idx = np.flatnonzero(corpus.groups == d_i)
+        idx = np.flatnonzero((corpus.groups == d_i) & ~corpus.is_copy)
         segs_of[d_i] = idx[~np.asarray([corpus.heading[i] for i in idx], dtype=bool)]
-    seeds = [i for i, d in enumerate(corpus.docs) if d.source == "seed"]
+    whole = [i for i, d in enumerate(corpus.docs) if len(d.labels) >= WHOLE_POLICY_SEGMENTS]
     by_lang: dict[str, list[int]] = {}
     for i, d in enumerate(corpus.docs):
-        if d.source == "authored":
+        if i not in whole:
             by_lang.setdefault(d.lang, []).append(i)
     langs = sorted(lang for lang, g in by_lang.items() if len(g) >= 6)
     best, truth, lang_of = [], [], []
     for _ in range(N_SYNTHETIC):
-        lang = langs[rng.integers(len(langs))]
-        pool = by_lang[lang]
-        k = int(rng.integers(3, min(15, len(pool)) + 1))
-        parts = list(rng.choice(pool, size=k, replace=False))
-        if seeds and rng.random() < 0.35:
-            parts.append(seeds[rng.integers(len(seeds))])
+        if whole and rng.random() < 0.6:
+            base = whole[rng.integers(len(whole))]
+            lang = corpus.docs[base].lang
+            pool = by_lang.get(lang, [])
+            k = int(rng.integers(0, min(6, len(pool)) + 1))
+            parts = [base, *rng.choice(pool, size=k, replace=False)] if k else [base]
+        else:
+            lang = langs[rng.integers(len(langs))]
+            pool = by_lang[lang]
+            k = int(rng.integers(3, min(15, len(pool)) + 1))
+            parts = list(rng.choice(pool, size=k, replace=False))
         idx = np.concatenate([segs_of[p] for p in parts])
         if len(idx) == 0:
             continue
@@ -82,12 +98,17 @@ def _scores(p: np.ndarray, y: np.ndarray, t: float) -> tuple[float, float]:
 def reliability(p: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     rows = []
     ece = 0.0
-    for lo, hi in zip(BINS, BINS[1:], strict=False):
+    for lo, hi in itertools.pairwise(BINS):
         m = (p >= lo) & (p < hi)
         if m.sum():
-            rows.append({"bin": f"{lo:.1f}-{min(hi, 1):.1f}", "n": int(m.sum()),
-                         "mean_predicted": round(float(p[m].mean()), 3),
-                         "observed": round(float(y[m].mean()), 3)})
+            rows.append(
+                {
+                    "bin": f"{lo:.1f}-{min(hi, 1):.1f}",
+                    "n": int(m.sum()),
+                    "mean_predicted": round(float(p[m].mean()), 3),
+                    "observed": round(float(y[m].mean()), 3),
+                }
+            )
             ece += m.sum() / len(p) * abs(p[m].mean() - y[m].mean())
     return {"ece": round(float(ece), 4), "bins": rows}
 
@@ -97,7 +118,7 @@ def fit(corpus: Corpus, oof: np.ndarray, seed: int, band: float = 0.05) -> Calib
     half = len(best) // 2
     params: dict[str, tuple[float, float]] = {}
     thresholds: dict[str, float] = {}
-    report: dict[str, Any] = {"documents": int(len(best)), "elements": {}}
+    report: dict[str, Any] = {"documents": len(best), "elements": {}}
     for j, e in enumerate(ELEMENT_IDS):
         z, y = best[:, j], truth[:, j]
         lr = LogisticRegression(C=100.0)
@@ -130,21 +151,31 @@ def seed_table(loo: list[dict], cal: Calibration, band: float = 0.05) -> dict[st
             status = "present" if p >= t + band else "absent" if p < t - band else "uncertain"
             ok = (status == "present") == bool(r["truth"][j])
             correct += ok
-            row[e] = {"status": status, "probability": round(p, 3), "truth": bool(r["truth"][j]), "ok": ok}
+            row[e] = {
+                "status": status,
+                "probability": round(p, 3),
+                "truth": bool(r["truth"][j]),
+                "ok": ok,
+            }
         rows.append(row)
     return {"rows": rows, "summary": f"{correct}/{len(loo) * len(ELEMENT_IDS)} correct"}
 
 
 def segment_metrics(corpus: Corpus, oof: np.ndarray) -> dict[str, Any]:
     out = {}
+    keep = ~corpus.is_copy
     for j, e in enumerate(ELEMENT_IDS):
-        y = corpus.Y[:, j]
-        pred = oof[:, j] >= 0
+        y = corpus.Y[keep, j]
+        pred = oof[keep, j] >= 0
         tp = int((pred & (y == 1)).sum())
         fp = int((pred & (y == 0)).sum())
         fn = int((~pred & (y == 1)).sum())
         p = tp / (tp + fp) if tp + fp else 0.0
         r = tp / (tp + fn) if tp + fn else 0.0
-        out[e] = {"base_rate": round(float(y.mean()), 4), "precision": round(p, 3),
-                  "recall": round(r, 3), "f1": round(_f1(tp, fp, fn), 3)}
+        out[e] = {
+            "base_rate": round(float(y.mean()), 4),
+            "precision": round(p, 3),
+            "recall": round(r, 3),
+            "f1": round(_f1(tp, fp, fn), 3),
+        }
     return out

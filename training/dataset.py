@@ -3,7 +3,7 @@
 Seed labels live in ``data/labels/seeds/<policy>.jsonl`` with offsets into ``data/seeds/``;
 authored passages in ``data/labels/authored/*.jsonl`` (see FORMAT.md there). Both become
 ``LabeledDoc``s: a ``Document`` plus a label set per segment, so training sees each segment
-with its heading and neighbours exactly as ``checker.check`` will.
+with its heading and neighbours exactly as ``checker.engine`` will.
 """
 
 from __future__ import annotations
@@ -74,11 +74,15 @@ def load_seed(path: Path) -> LabeledDoc:
                 "the segmenter changed: run `python -m training.seedlabels` and review"
             )
         if text[r["start"] : r["end"]] != r["text"]:
-            raise LabelError(f"{path.name}: row {r['id']} text does not match the seed at its offsets")
+            raise LabelError(
+                f"{path.name}: row {r['id']} text does not match the seed at its offsets"
+            )
         labels.append(_check_labels(f"{path.name}:{r['id']}", r["labels"]))
         details.append(r.get("detail"))
     if len(by_span) != len(doc.segments):
-        raise LabelError(f"{path.name}: {len(by_span) - len(doc.segments)} label rows match no segment")
+        raise LabelError(
+            f"{path.name}: {len(by_span) - len(doc.segments)} label rows match no segment"
+        )
     return LabeledDoc(policy, rows[0]["lang"], "seed", doc, labels, details)
 
 
@@ -105,7 +109,9 @@ def load_authored(path: Path) -> list[LabeledDoc]:
                 raise LabelError(f"{path.name}:{r['id']}: headings carry no labels")
             text = " ".join(str(r["text"]).split())
             heading = text if is_heading else str(r.get("heading", "") or "")
-            segs.append(Segment(len(segs), text, pos, pos + len(text), len(segs) + 1, heading, is_heading))
+            segs.append(
+                Segment(len(segs), text, pos, pos + len(text), len(segs) + 1, heading, is_heading)
+            )
             parts.append(text)
             pos += len(text) + 1
             labels.append(ls)

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from checker.check import check_path
+from checker.engine import check_path
 from checker.model import load
 from checker.registry import ELEMENT_IDS
 
@@ -53,9 +53,16 @@ def element_table(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         p1, r1, f1 = prf(c["tp"], c["fp"], c["fn"])
         p0, r0, f0 = prf(c["tn"], c["fn"], c["fp"])
         pos = c["tp"] + c["fn"]
-        out[e] = {"n": n, "base_rate": pos / n, "present": {"p": p1, "r": r1, "f1": f1},
-                  "absent": {"p": p0, "r": r0, "f1": f0}, **c, "uncertain": unc,
-                  "brier": brier / n, "measurable": pos >= 3 and n - pos >= 3}
+        out[e] = {
+            "n": n,
+            "base_rate": pos / n,
+            "present": {"p": p1, "r": r1, "f1": f1},
+            "absent": {"p": p0, "r": r0, "f1": f0},
+            **c,
+            "uncertain": unc,
+            "brier": brier / n,
+            "measurable": pos >= 3 and n - pos >= 3,
+        }
     return out
 
 
@@ -66,16 +73,26 @@ def reliability(rows: list[dict[str, Any]]) -> list[tuple[str, int, float, float
     for lo, hi in bins:
         b = [(p, y) for p, y in pairs if lo <= p < hi]
         if b:
-            out.append((f"{lo:.1f}-{min(hi, 1.0):.1f}", len(b), sum(p for p, _ in b) / len(b),
-                        sum(y for _, y in b) / len(b)))
+            out.append(
+                (
+                    f"{lo:.1f}-{min(hi, 1.0):.1f}",
+                    len(b),
+                    sum(p for p, _ in b) / len(b),
+                    sum(y for _, y in b) / len(b),
+                )
+            )
     return out
 
 
 def format_table(title: str, table: dict[str, dict[str, Any]], markdown: bool) -> str:
     lines = [title]
     if markdown:
-        lines += ["", "| element | n | base rate | P present | R present | F1 present | F1 absent "
-                      "| uncertain | tp/fp/fn/tn |", "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| element | n | base rate | P present | R present | F1 present | F1 absent "
+            "| uncertain | tp/fp/fn/tn |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
     for e, v in table.items():
         small = "" if v["measurable"] else " (too few to judge)"
         if markdown:
@@ -83,13 +100,15 @@ def format_table(title: str, table: dict[str, dict[str, Any]], markdown: bool) -
                 f"| {e} | {v['n']} | {v['base_rate']:.2f} | {v['present']['p']:.2f} | "
                 f"{v['present']['r']:.2f} | {v['present']['f1']:.2f}{small} | "
                 f"{v['absent']['f1']:.2f} | {v['uncertain']} | "
-                f"{v['tp']}/{v['fp']}/{v['fn']}/{v['tn']} |")
+                f"{v['tp']}/{v['fp']}/{v['fn']}/{v['tn']} |"
+            )
         else:
             lines.append(
                 f"  {e:16s} n={v['n']:3d} base={v['base_rate']:.2f}  present P={v['present']['p']:.2f} "
                 f"R={v['present']['r']:.2f} F1={v['present']['f1']:.2f} | absent "
                 f"F1={v['absent']['f1']:.2f}  unc={v['uncertain']} brier={v['brier']:.3f}  "
-                f"tp={v['tp']} fp={v['fp']} fn={v['fn']} tn={v['tn']}{small}")
+                f"tp={v['tp']} fp={v['fp']} fn={v['fn']} tn={v['tn']}{small}"
+            )
     return "\n".join(lines)
 
 
@@ -98,13 +117,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("folder", type=Path)
     ap.add_argument("--model", default=None)
     ap.add_argument("--lang", default=None, help="only this language, or 'non-en'")
-    ap.add_argument("--markdown", action="store_true", help="tables as Markdown (README, model card)")
+    ap.add_argument(
+        "--markdown", action="store_true", help="tables as Markdown (README, model card)"
+    )
     ap.add_argument("--no-errors", action="store_true", help="do not list the errors")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     a = ap.parse_args(argv)
 
     model = load(a.model)
-    labels = [json.loads(x) for x in (a.folder / "labels.jsonl").read_text().splitlines() if x.strip()]
+    labels = [
+        json.loads(x) for x in (a.folder / "labels.jsonl").read_text().splitlines() if x.strip()
+    ]
     if a.lang == "non-en":
         labels = [d for d in labels if d.get("language") != "en"]
     elif a.lang:
@@ -113,20 +136,31 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     for d in labels:
         rep = check_path(a.folder / "texts" / f"{d['id']}.txt", model=model)
-        rows.append({
-            "id": d["id"], "lang": d.get("language", "?"), "truth": d["labels"],
-            "quality": d.get("retention_quality"),
-            "status": {e.id: e.status for e in rep.elements},
-            "prob": {e.id: e.probability for e in rep.elements},
-            "detail": rep.element("retention").detail,
-            "report": rep,
-        })
+        rows.append(
+            {
+                "id": d["id"],
+                "lang": d.get("language", "?"),
+                "truth": d["labels"],
+                "quality": d.get("retention_quality"),
+                "status": {e.id: e.status for e in rep.elements},
+                "prob": {e.id: e.probability for e in rep.elements},
+                "detail": rep.element("retention").detail,
+                "report": rep,
+            }
+        )
     elapsed = time.perf_counter() - t0
 
-    print(f"{len(rows)} policies, model {model.version}, {elapsed / max(len(rows), 1) * 1000:.1f} ms/policy")
+    print(
+        f"{len(rows)} policies, model {model.version}, {elapsed / max(len(rows), 1) * 1000:.1f} ms/policy"
+    )
     overall = element_table(rows)
     print(format_table("All languages:", overall, a.markdown))
-    figures: dict[str, Any] = {"model": model.version, "n": len(rows), "all": overall, "by_language": {}}
+    figures: dict[str, Any] = {
+        "model": model.version,
+        "n": len(rows),
+        "all": overall,
+        "by_language": {},
+    }
     for lang in sorted({r["lang"] for r in rows}, key=lambda x: (x != "en", x)):
         sub = [r for r in rows if r["lang"] == lang]
         t = element_table(sub)
@@ -143,10 +177,16 @@ def main(argv: list[str] | None = None) -> int:
     print("reliability of document probabilities (bin, n, mean predicted, observed):")
     for b, n, mp, ob in reliability(rows):
         print(f"  {b}  n={n:3d}  predicted={mp:.2f}  observed={ob:.2f}")
-    q = [(r["quality"], r["detail"]) for r in rows if r["quality"] and r["status"]["retention"] == "present"]
+    q = [
+        (r["quality"], r["detail"])
+        for r in rows
+        if r["quality"] and r["status"]["retention"] == "present"
+    ]
     if q:
         agree = sum(a_ == b_ for a_, b_ in q)
-        print(f"retention detail agrees with the label on {agree}/{len(q)} present-and-labeled policies")
+        print(
+            f"retention detail agrees with the label on {agree}/{len(q)} present-and-labeled policies"
+        )
 
     if not a.no_errors:
         print("\nerrors:")
@@ -158,8 +198,12 @@ def main(argv: list[str] | None = None) -> int:
                 el = r["report"].element(e)
                 kind = "missed (false absent)" if y else "false present"
                 ev = (el.evidence or el.near_misses or [None])[0]
-                where = f'line {ev.line}: "{" ".join(ev.text.split())[:160]}"' if ev else "no candidate"
-                print(f"  {r['id']} [{r['lang']}] {e}: {kind}, p={el.probability:.2f} ({el.status}); {where}")
+                where = (
+                    f'line {ev.line}: "{" ".join(ev.text.split())[:160]}"' if ev else "no candidate"
+                )
+                print(
+                    f"  {r['id']} [{r['lang']}] {e}: {kind}, p={el.probability:.2f} ({el.status}); {where}"
+                )
     if a.json:
         a.json.write_text(json.dumps(figures, indent=1))
     return 0

@@ -43,7 +43,8 @@ def write(path: Path, m: dict[str, Any]) -> None:
         "|---|---|",
         *[f"| {e.id} | {c['positives'][e.id]} |" for e in ELEMENTS],
         "",
-        "Segments by language: " + ", ".join(f"{k} {v}" for k, v in c["segments_by_language"].items()),
+        "Segments by language: "
+        + ", ".join(f"{k} {v}" for k, v in c["segments_by_language"].items()),
         "",
         "## Metrics (grouped cross-validation of the training data)",
         "",

@@ -20,7 +20,11 @@ LANGS = {"002_e39e59f5cf6c156f": "sv"}
 def relabel(seed: Path, out_dir: Path) -> list[str]:
     policy = seed.stem
     out = out_dir / f"{policy}.jsonl"
-    old = [json.loads(x) for x in out.read_text("utf-8").splitlines() if x.strip()] if out.exists() else []
+    old = (
+        [json.loads(x) for x in out.read_text("utf-8").splitlines() if x.strip()]
+        if out.exists()
+        else []
+    )
     by_span = {(r["start"], r["end"]): r for r in old}
     text = seed.read_text("utf-8")
     review = []

@@ -29,36 +29,64 @@ from sklearn.model_selection import GroupKFold
 
 from checker.features import block_of, document_features
 from checker.model import BLOCKS, Model, save
+from checker.reasons import CONTACT_ROUTE, DPO_TERMS
 from checker.registry import ELEMENT_IDS
 from training import calibration, modelcard
 from training.dataset import LabeledDoc, data_hash, load_all
 
 MIN_DF = 2
-C = 4.0
+C = 8.0
 SEED = 20261122
 UNCERTAIN_BAND = 0.05
 MODEL_VERSION_PREFIX = "0.2"
+# A language counts as trained (reported as supported) with at least this many labeled segments.
+MIN_LANGUAGE_SEGMENTS = 150
+
+
+_DPO = ELEMENT_IDS.index("dpo_contact")
+
+
+def alone(text: str, y: list[int]) -> list[int]:
+    """Labels a segment earns without its context (see ``Corpus``)."""
+    if y[_DPO] and not (DPO_TERMS.search(text) and CONTACT_ROUTE.search(text)):
+        y = list(y)
+        y[_DPO] = 0
+    return y
 
 
 class Corpus:
-    """Segments of all labeled documents with their features, labels and groups."""
+    """Segments of all labeled documents with their features, labels and groups.
 
-    def __init__(self, docs: list[LabeledDoc]) -> None:
+    Every non-heading segment also appears a second time with its own words only (no heading,
+    no neighbours): authored passages put most positives under on-topic headings, and without
+    these copies the model learns the heading instead of the sentence. A copy keeps only what
+    the sentence shows by itself: a DPO line is DPO-contact evidence alone only when it names
+    the DPO *and* a route to them (otherwise the route was in a neighbour). Copies are training
+    material only; evaluation and calibration score the originals (``copy`` is False).
+    """
+
+    def __init__(self, docs: list[LabeledDoc], augment: bool = True) -> None:
         self.docs = docs
         self.feats: list[list[str]] = []
         self.y: list[list[int]] = []
         self.group: list[int] = []
-        self.doc_of: list[int] = []
         self.heading: list[bool] = []
+        self.copy: list[bool] = []
         for d_i, d in enumerate(docs):
             for seg, f, ls in zip(d.doc.segments, document_features(d.doc), d.labels, strict=True):
-                self.feats.append(f)
-                self.y.append([int(e in ls) for e in ELEMENT_IDS])
-                self.group.append(d_i)
-                self.doc_of.append(d_i)
-                self.heading.append(seg.is_heading)
+                y = [int(e in ls) for e in ELEMENT_IDS]
+                variants = [(f, y, False)]
+                if augment and not seg.is_heading:
+                    variants.append(([t for t in f if t[0] == "s"], alone(seg.text, y), True))
+                for feats, labels, is_copy in variants:
+                    self.feats.append(feats)
+                    self.y.append(labels)
+                    self.group.append(d_i)
+                    self.heading.append(seg.is_heading)
+                    self.copy.append(is_copy)
         self.Y = np.asarray(self.y, dtype=np.int8)
         self.groups = np.asarray(self.group)
+        self.is_copy = np.asarray(self.copy, dtype=bool)
 
 
 def fit_space(feats: list[list[str]]) -> Model:
@@ -93,7 +121,9 @@ def fit_classifiers(X: sp.csr_matrix, Y: np.ndarray) -> tuple[np.ndarray, np.nda
     coef = np.zeros((X.shape[1], Y.shape[1]))
     intercept = np.zeros(Y.shape[1])
     for j in range(Y.shape[1]):
-        clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=SEED)
+        clf = LogisticRegression(
+            C=C, class_weight="balanced", solver="liblinear", random_state=SEED
+        )
         clf.fit(X, Y[:, j])
         coef[:, j] = clf.coef_[0]
         intercept[j] = clf.intercept_[0]
@@ -116,6 +146,7 @@ def out_of_fold_logits(corpus: Corpus, folds: int) -> np.ndarray:
     for train_idx, test_idx in gkf.split(np.zeros(n), groups=corpus.groups):
         m = train_model(corpus, train_idx)
         oof[test_idx] = m.segment_logits([corpus.feats[i] for i in test_idx])
+    oof[corpus.is_copy] = -50.0  # copies are never scored as part of a document
     return oof
 
 
@@ -125,13 +156,18 @@ def seed_leave_one_out(corpus: Corpus) -> list[dict]:
     for d_i, d in enumerate(corpus.docs):
         if d.source != "seed":
             continue
-        test = np.flatnonzero(corpus.groups == d_i)
+        test = np.flatnonzero((corpus.groups == d_i) & ~corpus.is_copy)
         train = np.flatnonzero(corpus.groups != d_i)
         m = train_model(corpus, train)
         logits = m.segment_logits([corpus.feats[i] for i in test])
         keep = ~np.asarray([corpus.heading[i] for i in test])
-        out.append({"doc": d.id, "best_logit": logits[keep].max(axis=0).tolist(),
-                    "truth": [int(d.has(e)) for e in ELEMENT_IDS]})
+        out.append(
+            {
+                "doc": d.id,
+                "best_logit": logits[keep].max(axis=0).tolist(),
+                "truth": [int(d.has(e)) for e in ELEMENT_IDS],
+            }
+        )
     return out
 
 
@@ -179,14 +215,22 @@ def main(argv: list[str] | None = None) -> int:
             "sklearn_version": sklearn.__version__,
             "numpy_version": np.__version__,
             "training_data_sha256": digest,
-            "languages": langs,
+            "languages": [
+                lang
+                for lang, n in counts["segments_by_language"].items()
+                if n >= MIN_LANGUAGE_SEGMENTS
+            ],
             "hyperparameters": {"C": C, "min_df": MIN_DF, "folds": a.folds, "seed": SEED},
             "counts": counts,
             "metrics": metrics,
         },
     )
     modelcard.write(a.out / "MODEL_CARD.md", manifest)
-    print(json.dumps({"seed_leave_one_out": seed_table["summary"], "thresholds": cal.thresholds}, indent=1))
+    print(
+        json.dumps(
+            {"seed_leave_one_out": seed_table["summary"], "thresholds": cal.thresholds}, indent=1
+        )
+    )
     print(f"wrote {a.out}/ (model {manifest['model_version']}, sha256 {manifest['sha256'][:12]})")
     return 0
 

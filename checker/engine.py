@@ -52,7 +52,11 @@ def check_document(
     model = model or load_cached(None)
     if fail_on not in FAIL_ON:
         raise PolicycheckError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-    required = set(registry.parse_ids(require if require is None or isinstance(require, str) else list(require)))
+    required = set(
+        registry.parse_ids(
+            require if require is None or isinstance(require, str) else list(require)
+        )
+    )
     lang = detect_language(doc.text)
     trained = set(model.manifest.get("languages", []))
     language = Language(lang.code, round(lang.confidence, 3), lang.code in trained)
