@@ -6,10 +6,11 @@ import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
+
 from checker import registry
 from checker.errors import InputError, PolicycheckError
 from checker.extract import MAX_INPUT_BYTES, read_policy
-from checker.features import document_features
 from checker.language import detect_language
 from checker.model import Model, load_cached
 from checker.reasons import near_miss_reason
@@ -20,6 +21,7 @@ from checker.segment import Document, segment
 MAX_EVIDENCE = 3
 MAX_NEAR_MISSES = 2
 NEAR_MISS_MIN = 0.15  # segment probability below which a sentence is not worth showing
+CANDIDATES = 10  # best segments considered for evidence, near misses and retention detail
 SHORT_TEXT_WORDS = 80
 
 
@@ -38,6 +40,47 @@ def _status(p: float, threshold: float, band: float) -> str:
 def _evidence(doc: Document, idx: int, score: float, reason: str | None = None) -> Evidence:
     s = doc.segments[idx]
     return Evidence(s.text, s.start, s.end, s.line, round(score, 4), reason)
+
+
+def _element_result(
+    el: registry.Element,
+    doc: Document,
+    scored: np.ndarray,
+    logits: np.ndarray,
+    model: Model,
+    required: bool,
+) -> ElementResult:
+    """Status from the best segment; evidence for a present element, near misses for a gap."""
+    top = scored[np.argsort(-logits[scored], kind="stable")[:CANDIDATES]] if len(scored) else []
+    p = model.document_probability(el.id, float(logits[top[0]]) if len(top) else -50.0)
+    status = _status(p, model.thresholds[el.id], model.uncertain_band)
+    candidates = [(int(i), _sigmoid(float(logits[i]))) for i in top]
+    evidence: list[Evidence] = []
+    near: list[Evidence] = []
+    detail = None
+    if status == "present":
+        good = [(i, q) for i, q in candidates if q >= 0.5] or candidates[:1]
+        evidence = [_evidence(doc, i, q) for i, q in good[:MAX_EVIDENCE]]
+        if el.id == "retention":
+            detail = retention_detail(doc.segments[i].text for i, _ in good)
+    else:
+        near = [
+            _evidence(doc, i, q, near_miss_reason(el.id, doc, i))
+            for i, q in candidates[:MAX_NEAR_MISSES]
+            if q >= NEAR_MISS_MIN
+        ]
+    return ElementResult(
+        id=el.id,
+        title=el.title,
+        articles=list(el.articles),
+        required=required,
+        status=status,  # type: ignore[arg-type]
+        probability=round(p, 4),
+        evidence=evidence,
+        near_misses=near,
+        recommendation=None if status == "present" else el.recommendation,
+        detail=detail,
+    )
 
 
 def check_document(
@@ -69,45 +112,14 @@ def check_document(
     if len(doc.text.split()) < SHORT_TEXT_WORDS:
         warnings.append("the text is very short for a privacy policy; is this the whole policy?")
 
-    scored = [i for i, s in enumerate(doc.segments) if not s.is_heading]
-    logits = model.segment_logits(document_features(doc)) if doc.segments else None
-    results = []
-    for j, el in enumerate(registry.ELEMENTS):
-        col = model.element_ids.index(el.id)
-        ranked = sorted(scored, key=lambda i: -logits[i, col]) if logits is not None else []
-        best = float(logits[ranked[0], col]) if ranked else -50.0
-        p = model.document_probability(el.id, best)
-        status = _status(p, model.thresholds[el.id], model.uncertain_band)
-        seg_p = [(i, _sigmoid(float(logits[i, col]))) for i in ranked[:10]] if ranked else []
-        evidence: list[Evidence] = []
-        near: list[Evidence] = []
-        detail = None
-        if status == "present":
-            good = [(i, q) for i, q in seg_p if q >= 0.5] or seg_p[:1]
-            evidence = [_evidence(doc, i, q) for i, q in good[:MAX_EVIDENCE]]
-            if el.id == "retention":
-                detail = retention_detail([e.text for e in evidence])
-        else:
-            near = [
-                _evidence(doc, i, q, near_miss_reason(el.id, doc, i))
-                for i, q in seg_p[:MAX_NEAR_MISSES]
-                if q >= NEAR_MISS_MIN
-            ]
-        results.append(
-            ElementResult(
-                id=el.id,
-                title=el.title,
-                articles=list(el.articles),
-                required=el.id in required,
-                status=status,  # type: ignore[arg-type]
-                probability=round(p, 4),
-                evidence=evidence,
-                near_misses=near,
-                recommendation=None if status == "present" else el.recommendation,
-                detail=detail,
-            )
+    scored = np.asarray([i for i, s in enumerate(doc.segments) if not s.is_heading], dtype=int)
+    logits = model.document_logits(doc) if len(scored) else np.empty((0, len(model.element_ids)))
+    results = [
+        _element_result(
+            el, doc, scored, logits[:, model.element_ids.index(el.id)], model, el.id in required
         )
-        del j
+        for el in registry.ELEMENTS
+    ]
     return Report(
         language=language,
         model={"version": model.version, "sha256": model.sha256},

@@ -1,12 +1,15 @@
 """Turn a segment and its context into TF-IDF features: one code path for training and checking.
 
-Features live in three blocks, each TF-IDF weighted and L2-normalised on its own, then scaled:
+Features live in four blocks, each TF-IDF weighted and L2-normalised on its own, then scaled:
 - ``s``: the segment itself: word 1-2-grams and character 3-5-grams inside words (the
   character grams carry compounds and inflections: Datenschutzbeauftragter, bewaartermijn);
 - ``h``: the nearest heading ("How long do we keep your data?" makes a bare "12 months."
   a retention sentence);
 - ``c``: words of the two segments before and after (a DPO line above an address block's
-  e-mail line).
+  e-mail line);
+- ``k``: cues (``checker.cues``) such as "names a DPO and a route" or "a complaint to an
+  authority", in the segment and its neighbours: a bag of words cannot express those
+  conjunctions, and in a block of their own they are not diluted by a long sentence.
 
 E-mail addresses (but for their local part), URLs, phone numbers and digits are replaced by
 placeholder tokens so that "dpo@acme.example" and "30 days" generalise. The vocabulary, idf and block weights are data in
@@ -19,9 +22,10 @@ import itertools
 import re
 from collections.abc import Sequence
 
+from checker.cues import cue_tokens
 from checker.segment import Document
 
-BLOCK_WEIGHTS: dict[str, float] = {"s": 1.0, "h": 0.45, "c": 0.35}
+BLOCK_WEIGHTS: dict[str, float] = {"s": 1.0, "h": 0.45, "c": 0.35, "k": 0.5}
 CONTEXT = 2  # neighbours on each side whose words form the context block
 
 _EMAIL = re.compile(r"([\w.+-]+)@[\w-]+(?:\.[\w-]+)+")
@@ -33,10 +37,14 @@ _WORD = re.compile(r"[^\W_]+")
 
 def normalize(text: str) -> str:
     # Keep an address's local part: dpo@, privacy@, datenschutz@ say whose mailbox it is.
-    text = _EMAIL.sub(lambda m: " zzemail " + m.group(1).replace(".", " ") + " ", text)
-    text = _URL.sub(" zzurl ", text)
-    text = _PHONE.sub(" zzphone ", text)
-    text = _DIGITS.sub("0", text.lower())
+    # (The substring tests only skip regexes that cannot match: this runs on every segment.)
+    if "@" in text:
+        text = _EMAIL.sub(lambda m: " zzemail " + m.group(1).replace(".", " ") + " ", text)
+    if "http" in text or "www." in text:
+        text = _URL.sub(" zzurl ", text)
+    text = text.lower()
+    if any(c.isdigit() for c in text):
+        text = _DIGITS.sub("0", _PHONE.sub(" zzphone ", text))
     return text
 
 
@@ -44,18 +52,28 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
-def segment_grams(tokens: Sequence[str]) -> list[str]:
-    """Features of the segment block: words, word bigrams and in-word character 3-5-grams."""
-    feats = ["s:" + t for t in tokens]
-    feats += ["s:" + a + " " + b for a, b in itertools.pairwise(tokens)]
-    for t in tokens:
-        if len(t) < 4 or t.startswith("zz"):
-            continue
+def token_grams(t: str) -> list[str]:
+    """One word's segment-block features: the word and its in-word character 3-5-grams."""
+    feats = ["s:" + t]
+    if len(t) >= 4 and not t.startswith("zz"):
         padded = " " + t + " "
         n_chars = len(padded)
         for n in (3, 4, 5):
             feats += ["s#" + padded[i : i + n] for i in range(n_chars - n + 1)]
     return feats
+
+
+def segment_grams(tokens: Sequence[str]) -> list[str]:
+    """Features of the segment block: words, word bigrams and in-word character 3-5-grams."""
+    feats = [f for t in tokens for f in token_grams(t)]
+    feats += ["s:" + a + " " + b for a, b in itertools.pairwise(tokens)]
+    return feats
+
+
+def cue_grams(own: Sequence[str], neighbours: Sequence[Sequence[str]]) -> list[str]:
+    """Cue block: the segment's own cues and, once each, those of its neighbours."""
+    near = sorted({c for cs in neighbours for c in cs})
+    return ["k:" + c for c in own] + ["k:ctx_" + c for c in near]
 
 
 def heading_grams(tokens: Sequence[str]) -> list[str]:
@@ -78,6 +96,7 @@ def block_of(feature: str) -> str:
 def document_features(doc: Document) -> list[list[str]]:
     """Feature strings for every segment of ``doc``, in segment order."""
     toks = [words(s.text) for s in doc.segments]
+    cues = [cue_tokens(s.text) for s in doc.segments]
     heading_cache: dict[str, list[str]] = {}
     out: list[list[str]] = []
     last = len(toks) - 1
@@ -86,6 +105,83 @@ def document_features(doc: Document) -> list[list[str]]:
         if h is None:
             h = heading_grams(words(seg.heading)) if seg.heading else []
             heading_cache[seg.heading] = h
-        near = toks[max(0, i - CONTEXT) : i] + toks[i + 1 : min(last, i + CONTEXT) + 1]
-        out.append(segment_grams(toks[i]) + (h if not seg.is_heading else []) + context_grams(near))
+        lo, hi = max(0, i - CONTEXT), min(last, i + CONTEXT) + 1
+        out.append(
+            segment_grams(toks[i])
+            + (h if not seg.is_heading else [])
+            + context_grams(toks[lo:i] + toks[i + 1 : hi])
+            + cue_grams(cues[i], cues[lo:i] + cues[i + 1 : hi])
+        )
     return out
+
+
+class Indexer:
+    """Maps a document straight to vocabulary ids: the checker's hot path.
+
+    Produces exactly the known features of ``document_features`` (a parity test holds it to
+    that) but looks each word up once and caches its ids, since policies repeat their words.
+    """
+
+    MAX_CACHE = 500_000
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        self.vocabulary = vocabulary
+        self._words: dict[str, tuple[list[int], int]] = {}
+        self._pairs: dict[tuple[str, str], int] = {}
+        self._headings: dict[str, list[int]] = {}
+
+    def _word(self, t: str) -> tuple[list[int], int]:
+        hit = self._words.get(t)
+        if hit is None:
+            get = self.vocabulary.get
+            hit = ([j for f in token_grams(t) if (j := get(f)) is not None], get("c:" + t, -1))
+            if len(self._words) >= self.MAX_CACHE:
+                self._words.clear()
+            self._words[t] = hit
+        return hit
+
+    def _heading(self, heading: str) -> list[int]:
+        hit = self._headings.get(heading)
+        if hit is None:
+            get = self.vocabulary.get
+            feats = heading_grams(words(heading)) if heading else []
+            hit = [j for f in feats if (j := get(f)) is not None]
+            if len(self._headings) >= self.MAX_CACHE:
+                self._headings.clear()
+            self._headings[heading] = hit
+        return hit
+
+    def document(self, doc: Document) -> tuple[list[int], list[int]]:
+        """Vocabulary ids of all segments' features, flat, and how many belong to each segment."""
+        toks = [words(s.text) for s in doc.segments]
+        get = self.vocabulary.get
+        cues = [cue_tokens(s.text) for s in doc.segments]
+        entries = [[self._word(t) for t in ts] for ts in toks]
+        ctx = [[c for _, c in es if c >= 0] for es in entries]
+        pairs = self._pairs
+        if len(pairs) >= self.MAX_CACHE:
+            pairs.clear()
+        ids: list[int] = []
+        lengths: list[int] = []
+        last = len(toks) - 1
+        for i, seg in enumerate(doc.segments):
+            before = len(ids)
+            for word_ids, _ in entries[i]:
+                ids.extend(word_ids)
+            for pair in itertools.pairwise(toks[i]):
+                j = pairs.get(pair)
+                if j is None:
+                    j = pairs[pair] = get("s:" + pair[0] + " " + pair[1], -1)
+                if j >= 0:
+                    ids.append(j)
+            if not seg.is_heading:
+                ids.extend(self._heading(seg.heading))
+            lo, hi = max(0, i - CONTEXT), min(last, i + CONTEXT) + 1
+            for k in range(lo, hi):
+                if k != i:
+                    ids.extend(ctx[k])
+            for f in cue_grams(cues[i], cues[lo:i] + cues[i + 1 : hi]):
+                if (j := get(f, -1)) >= 0:
+                    ids.append(j)
+            lengths.append(len(ids) - before)
+        return ids, lengths

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from checker.errors import ModelError
-from checker.features import BLOCK_WEIGHTS
+from checker.features import BLOCK_WEIGHTS, Indexer
 from checker.registry import ELEMENT_IDS
+from checker.segment import Document
 
 FORMAT_VERSION = 1
 ARTIFACT_NAME = "policycheck.npz"
@@ -63,6 +64,7 @@ class Model:
     calibration: dict[str, tuple[float, float]]
     uncertain_band: float = 0.1
     manifest: dict[str, Any] = field(default_factory=dict)
+    _indexer: Indexer | None = field(default=None, repr=False, compare=False)
 
     @property
     def version(self) -> str:
@@ -73,18 +75,21 @@ class Model:
         return str(self.manifest.get("sha256", ""))
 
     def vectorize(self, docs_feats: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Sparse (row, column, value) triplets of TF-IDF vectors, one row per segment.
-
-        Sublinear tf times idf, L2-normalised within each block and scaled by the block weight.
-        """
-        n = len(docs_feats)
+        """Sparse (row, column, value) triplets of TF-IDF vectors, one row per segment."""
         get = self.vocabulary.get
         ids = np.fromiter(
             (get(f, -1) for feats in docs_feats for f in feats),
             dtype=np.int64,
             count=sum(map(len, docs_feats)),
         )
-        rows = np.repeat(np.arange(n, dtype=np.int64), [len(f) for f in docs_feats])
+        return self._tfidf(ids, [len(f) for f in docs_feats])
+
+    def _tfidf(
+        self, ids: np.ndarray, lengths: list[int]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sublinear tf times idf, L2-normalised within each block and scaled by its weight."""
+        n = len(lengths)
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
         known = ids >= 0
         n_terms = len(self.idf)
         keys, counts = np.unique(rows[known] * n_terms + ids[known], return_counts=True)
@@ -96,14 +101,24 @@ class Model:
         weights = np.asarray([BLOCK_WEIGHTS[b] for b in BLOCKS])
         return r, c, v * weights[self.block[c]] / np.sqrt(norms[rb])
 
+    def _logits(self, n: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> np.ndarray:
+        out = np.empty((n, len(self.intercept)))
+        weighted = self.coef[cols] * vals[:, None]
+        for j, b in enumerate(self.intercept):
+            out[:, j] = b + np.bincount(rows, weights=weighted[:, j], minlength=n)
+        return out
+
     def segment_logits(self, docs_feats: list[list[str]]) -> np.ndarray:
         """Logit that each segment is evidence for each element: shape (n_segments, n_elements)."""
-        n = len(docs_feats)
-        rows, cols, vals = self.vectorize(docs_feats)
-        out = np.empty((n, len(self.intercept)))
-        for j, b in enumerate(self.intercept):
-            out[:, j] = b + np.bincount(rows, weights=vals * self.coef[cols, j], minlength=n)
-        return out
+        return self._logits(len(docs_feats), *self.vectorize(docs_feats))
+
+    def document_logits(self, doc: Document) -> np.ndarray:
+        """``segment_logits(document_features(doc))``, computed the fast way."""
+        if self._indexer is None:
+            self._indexer = Indexer(self.vocabulary)
+        ids, lengths = self._indexer.document(doc)
+        triplets = self._tfidf(np.asarray(ids, dtype=np.int64), lengths)
+        return self._logits(len(lengths), *triplets)
 
     def document_probability(self, element_id: str, best_logit: float) -> float:
         a, b = self.calibration[element_id]

@@ -8,28 +8,9 @@ from __future__ import annotations
 
 import re
 
+from checker.cues import AUTHORITY, COMPLAINT, CONTACT_ROUTE, DPO_TERMS
 from checker.segment import Document
 
-CONTACT_ROUTE = re.compile(
-    r"@|https?://|www\.|\+?\d[\d ()./-]{6,}\d|\b(?:form|formul|address|adress|adresse|adres)", re.I
-)
-DPO_TERMS = re.compile(
-    r"data protection officer|\bdpo\b|dataskyddsombud|datenschutzbeauftragt|délégué à la protection"
-    r"|\bdpd\b|functionaris (?:voor )?gegevensbescherming|databeskyttelsesrådgiver"
-    r"|responsabile (?:della|per la) protezione|delegado de protección|tietosuojavastaava"
-    r"|inspektor ochrony danych",
-    re.I,
-)
-_AUTHORITY = re.compile(
-    r"supervisory|authority|regulator|\bico\b|commissioner|tillsynsmyndighet|integritetsskydds"
-    r"|datainspektion|aufsichtsbehörde|datenschutzbehörde|autorité|cnil|autoriteit|toezicht"
-    r"|datatilsyn|garante|aepd|tietosuoja|uodo",
-    re.I,
-)
-_COMPLAINT = re.compile(
-    r"complain|klago|klagomål|beschwer|réclamation|plainte|klacht|klage|reclam|reclamo|valitu|skarg",
-    re.I,
-)
 _DURATION = re.compile(r"\d|long|länge|lange|longtemps|lang|durée|termijn|period|frist|tid\b", re.I)
 _CHILD = re.compile(
     r"child|minor|kid|barn|kinder|enfant|mineur|kinderen|minderjarig|menor|minori|lapsi|dzieci|under \d",
@@ -51,9 +32,9 @@ def near_miss_reason(element_id: str, doc: Document, index: int) -> str:
             return "the data protection officer mentioned may not be the organisation's own"
         return "a contact is given but not for a data protection officer"
     if element_id == "complaint_right":
-        if _COMPLAINT.search(text) and not _AUTHORITY.search(text):
+        if COMPLAINT.search(text) and not AUTHORITY.search(text):
             return "complaints go to the organisation, not to a supervisory authority"
-        if _AUTHORITY.search(text) and not _COMPLAINT.search(text):
+        if AUTHORITY.search(text) and not COMPLAINT.search(text):
             return "an authority is named but the right to complain to it is not stated"
         return "does not clearly state the right to complain to a supervisory authority"
     if element_id == "retention":

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from training.train import Corpus
 
 N_SYNTHETIC = 4000
+THRESHOLD = 0.5
 BINS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)
 
 
@@ -38,6 +39,7 @@ def _prob(params: tuple[float, float], z: np.ndarray) -> np.ndarray:
 
 
 WHOLE_POLICY_SEGMENTS = 40  # a labeled document this long is a whole policy, not a passage
+MAX_EXTRA_PASSAGES = 4  # authored passages added to a whole policy for variety
 
 
 def synthetic_documents(
@@ -45,9 +47,10 @@ def synthetic_documents(
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Best out-of-fold logit and truth per element for random assembled documents.
 
-    Most are a whole held-out policy (a seed, or one the team wrote) plus a few short authored
-    passages in its language; the rest are 3-15 passages of one language. Real policies are
-    long and mostly ordinary text, which is what makes false positives likely.
+    Each is a whole held-out policy (a seed, or one the team wrote) plus up to four authored
+    passages in its language. Whole policies keep the density of hard negatives realistic
+    (passages alone are mostly hard cases and would make the calibration too cautious); the
+    passages add variety in where and how an element is phrased.
     """
     rng = np.random.default_rng(seed)
     segs_of: dict[int, np.ndarray] = {}
@@ -62,13 +65,13 @@ def synthetic_documents(
     langs = sorted(lang for lang, g in by_lang.items() if len(g) >= 6)
     best, truth, lang_of = [], [], []
     for _ in range(N_SYNTHETIC):
-        if whole and rng.random() < 0.6:
+        if whole:
             base = whole[rng.integers(len(whole))]
             lang = corpus.docs[base].lang
             pool = by_lang.get(lang, [])
-            k = int(rng.integers(0, min(6, len(pool)) + 1))
+            k = int(rng.integers(0, min(MAX_EXTRA_PASSAGES, len(pool)) + 1))
             parts = [base, *rng.choice(pool, size=k, replace=False)] if k else [base]
-        else:
+        else:  # no whole policy to build on (tiny training sets, tests)
             lang = langs[rng.integers(len(langs))]
             pool = by_lang[lang]
             k = int(rng.integers(3, min(15, len(pool)) + 1))
@@ -114,28 +117,37 @@ def reliability(p: np.ndarray, y: np.ndarray) -> dict[str, Any]:
 
 
 def fit(corpus: Corpus, oof: np.ndarray, seed: int, band: float = 0.05) -> Calibration:
+    """Platt-scale segment logits on out-of-fold segments; measure documents on synthetic ones.
+
+    The classifiers are trained with balanced class weights, so their raw probabilities
+    overstate how often a sentence is evidence. A one-feature logistic regression on the
+    out-of-fold logits of all real segments (not the context-free copies, not headings) maps
+    a logit to the probability that the sentence is evidence. A document's probability is that
+    of its best sentence, and the threshold is 0.5: "at least one sentence is more likely
+    evidence than not". Many segments make this fit stable; fitting on a few dozen whole
+    documents was not.
+    """
+    keep = ~corpus.is_copy & ~np.asarray(corpus.heading, dtype=bool)
     best, truth, _ = synthetic_documents(corpus, oof, seed)
-    half = len(best) // 2
     params: dict[str, tuple[float, float]] = {}
     thresholds: dict[str, float] = {}
     report: dict[str, Any] = {"documents": len(best), "elements": {}}
     for j, e in enumerate(ELEMENT_IDS):
-        z, y = best[:, j], truth[:, j]
         lr = LogisticRegression(C=100.0)
-        lr.fit(z[:half, None], y[:half])
+        lr.fit(oof[keep, j][:, None], corpus.Y[keep, j])
         params[e] = (float(lr.coef_[0, 0]), float(lr.intercept_[0]))
-        p_fit = _prob(params[e], z[:half])
-        grid = np.round(np.arange(0.3, 0.71, 0.05), 2)
-        score = [sum(_scores(p_fit, y[:half], t)) - 0.02 * abs(t - 0.5) for t in grid]
-        thresholds[e] = float(grid[int(np.argmax(score))])
-        p = _prob(params[e], z[half:])
-        f_present, f_absent = _scores(p, y[half:], thresholds[e])
+        thresholds[e] = THRESHOLD
+        seg_p = _prob(params[e], oof[keep, j])
+        p = _prob(params[e], best[:, j])
+        y = truth[:, j]
+        f_present, f_absent = _scores(p, y, thresholds[e])
         report["elements"][e] = {
-            "base_rate": round(float(y[half:].mean()), 3),
+            "base_rate": round(float(y.mean()), 3),
             "f1_present": round(f_present, 3),
             "f1_absent": round(f_absent, 3),
             "uncertain_rate": round(float((np.abs(p - thresholds[e]) < band).mean()), 3),
-            "reliability": reliability(p, y[half:]),
+            "reliability": reliability(p, y),
+            "segment_reliability": reliability(seg_p, corpus.Y[keep, j]),
         }
     return Calibration(params, thresholds, report)
 

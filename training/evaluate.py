@@ -122,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--no-errors", action="store_true", help="do not list the errors")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    ap.add_argument(
+        "--update-docs",
+        action="store_true",
+        help="write the tables into README.md and models/MODEL_CARD.md (between markers)",
+    )
     a = ap.parse_args(argv)
 
     model = load(a.model)
@@ -206,7 +211,72 @@ def main(argv: list[str] | None = None) -> int:
                 )
     if a.json:
         a.json.write_text(json.dumps(figures, indent=1))
+    if a.update_docs:
+        block = docs_block(rows, figures, a.folder, elapsed)
+        for path in (ROOT / "README.md", ROOT / "models" / "MODEL_CARD.md"):
+            replace_block(path, "accuracy", block)
+            print(f"updated {path.relative_to(ROOT)}")
     return 0
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def replace_block(path: Path, name: str, body: str) -> None:
+    """Replace the text between <!-- name:start --> and <!-- name:end --> (append if absent)."""
+    text = path.read_text("utf-8")
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + start + "\n" + body + "\n" + end + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + f"\n\n{start}\n{body}\n{end}\n"
+    path.write_text(text, "utf-8")
+
+
+def docs_block(
+    rows: list[dict[str, Any]], figures: dict[str, Any], folder: Path, elapsed: float
+) -> str:
+    """The Markdown the README and model card carry: the latest dev-set measurement."""
+    n = len(rows)
+    out = [
+        f"Document level, on `{folder.name}` ({n} real published policies nobody on the team wrote; "
+        "evaluation only, never training), model "
+        f"`{figures['model']}`. Reproduce with `python -m training.evaluate {folder} --markdown`.",
+        "`uncertain` counts as not present, as in the shared scorer. Base rate = share of",
+        "policies where the element is present.",
+        "",
+        format_table("**All languages**", figures["all"], True),
+    ]
+    for title, key in (("**English**", "en"),):
+        if key in figures["by_language"]:
+            out += ["", format_table(title, figures["by_language"][key], True)]
+    if "non_en" in figures:
+        langs = sorted(k for k in figures["by_language"] if k != "en")
+        counts = ", ".join(
+            f"{k} {next(iter(figures['by_language'][k].values()))['n']}" for k in langs
+        )
+        out += ["", format_table(f"**Other languages** ({counts})", figures["non_en"], True)]
+        out += [
+            "",
+            "Each non-English language alone has too few dev policies to judge (at most 10).",
+        ]
+    total = sum(len(r["status"]) for r in rows)
+    unc = sum(s == "uncertain" for r in rows for s in r["status"].values())
+    out += [
+        "",
+        f"Uncertain: {unc} of {total} element decisions ({unc / max(total, 1):.1%}). "
+        f"Mean time per policy in this run: {elapsed / max(n, 1) * 1000:.0f} ms.",
+    ]
+    out += [
+        "",
+        "Reliability of the document probabilities (all elements pooled):",
+        "",
+        "| probability bin | decisions | mean predicted | observed present |",
+        "|---|---|---|---|",
+    ]
+    out += [f"| {b} | {k} | {mp:.2f} | {ob:.2f} |" for b, k, mp, ob in reliability(rows)]
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

@@ -27,9 +27,9 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
+from checker.cues import CONTACT_ROUTE, DPO_TERMS
 from checker.features import block_of, document_features
 from checker.model import BLOCKS, Model, save
-from checker.reasons import CONTACT_ROUTE, DPO_TERMS
 from checker.registry import ELEMENT_IDS
 from training import calibration, modelcard
 from training.dataset import LabeledDoc, data_hash, load_all
@@ -77,7 +77,10 @@ class Corpus:
                 y = [int(e in ls) for e in ELEMENT_IDS]
                 variants = [(f, y, False)]
                 if augment and not seg.is_heading:
-                    variants.append(([t for t in f if t[0] == "s"], alone(seg.text, y), True))
+                    own = [
+                        t for t in f if t[0] == "s" or (t[0] == "k" and not t.startswith("k:ctx_"))
+                    ]
+                    variants.append((own, alone(seg.text, y), True))
                 for feats, labels, is_copy in variants:
                     self.feats.append(feats)
                     self.y.append(labels)

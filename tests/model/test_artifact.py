@@ -84,3 +84,13 @@ def test_shipped_model_loads_and_matches_registry(shipped_model):
     assert shipped_model.element_ids == ELEMENT_IDS
     assert set(shipped_model.thresholds) == set(ELEMENT_IDS)
     assert {"en", "sv", "de", "fr", "nl"} <= set(shipped_model.manifest["languages"])
+
+
+def test_fast_path_equals_feature_strings(shipped_model):
+    """The cached id path the checker uses gives the same scores as the training features."""
+    from tests.conftest import SEEDS
+
+    for path in sorted(SEEDS.glob("*.txt")):
+        doc = segment(path.read_text("utf-8"))
+        slow = shipped_model.segment_logits(document_features(doc))
+        np.testing.assert_allclose(shipped_model.document_logits(doc), slow, rtol=1e-9, atol=1e-12)
