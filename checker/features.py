@@ -73,7 +73,13 @@ def segment_grams(tokens: Sequence[str]) -> list[str]:
 def cue_grams(own: Sequence[str], neighbours: Sequence[Sequence[str]]) -> list[str]:
     """Cue block: the segment's own cues and, once each, those of its neighbours."""
     near = sorted({c for cs in neighbours for c in cs})
-    return ["k:" + c for c in own] + ["k:ctx_" + c for c in near]
+    feats = ["k:" + c for c in own] + ["k:ctx_" + c for c in near]
+    # The DPO and the route to them are often split over a lead-in and an address block.
+    if "cue_dpo" in own and "cue_route" in near:
+        feats.append("k:ctx_dpo_here_route_near")
+    if "cue_route" in own and "cue_dpo" in near:
+        feats.append("k:ctx_route_here_dpo_near")
+    return feats
 
 
 def heading_grams(tokens: Sequence[str]) -> list[str]:
