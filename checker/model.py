@@ -24,7 +24,7 @@ from checker.features import BLOCK_WEIGHTS, Indexer
 from checker.registry import ELEMENT_IDS
 from checker.segment import Document
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: vocabulary stored as newline-joined UTF-8 bytes
 ARTIFACT_NAME = "policycheck.npz"
 MANIFEST_NAME = "manifest.json"
 BLOCKS = tuple(BLOCK_WEIGHTS)
@@ -134,7 +134,7 @@ def save(model: Model, directory: Path, manifest_extra: dict[str, Any]) -> dict[
     with artifact.open("wb") as f:
         np.savez_compressed(
             f,
-            vocabulary=np.asarray(terms, dtype=np.str_),
+            vocabulary=np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
             idf=model.idf.astype(np.float64),
             block=model.block.astype(np.int8),
             coef=model.coef.astype(np.float64),
@@ -194,15 +194,15 @@ def load(directory: Path | str | None = None) -> Model:
         )
     try:
         with np.load(artifact, allow_pickle=False) as z:
-            terms = z["vocabulary"].tolist()
+            terms = z["vocabulary"].tobytes().decode("utf-8").split("\n")
             arrays = {k: z[k] for k in ("idf", "block", "coef", "intercept")}
-    except (OSError, ValueError, KeyError) as e:
+    except (OSError, ValueError, KeyError, UnicodeDecodeError) as e:
         raise ModelError(f"model artifact {artifact.name} is unreadable: {e}") from None
     n = len(terms)
     if arrays["coef"].shape != (n, len(ids)) or arrays["idf"].shape != (n,):
         raise ModelError(f"model artifact {artifact.name} has inconsistent shapes")
     return Model(
-        vocabulary={t: i for i, t in enumerate(terms)},
+        vocabulary=dict(zip(terms, range(n), strict=True)),
         idf=arrays["idf"],
         block=arrays["block"].astype(np.int64),
         coef=arrays["coef"],
