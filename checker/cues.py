@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 CONTACT_ROUTE = re.compile(
-    r"@|https?://|www\.|\+?\d[\d ()./-]{6,}\d"
+    r"@|\[at\]|\(at\)|https?://|www\.|\+?\d[\d ()./-]{6,}\d"
     r"|\b(?:form|formul|address|adress|adresse|adres|indirizzo|dirección|osoite|adres)",
     re.I,
 )

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from checker.cues import cue_tokens
 from checker.segment import Document
 
-BLOCK_WEIGHTS: dict[str, float] = {"s": 1.0, "h": 0.45, "c": 0.35, "k": 0.5}
+BLOCK_WEIGHTS: dict[str, float] = {"s": 1.0, "h": 0.45, "c": 0.35, "k": 1.0}
 CONTEXT = 2  # neighbours on each side whose words form the context block
 
 _EMAIL = re.compile(r"([\w.+-]+)@[\w-]+(?:\.[\w-]+)+")
