@@ -61,8 +61,9 @@ def _element_result(
     if status == "present":
         good = [(i, q) for i, q in candidates if q >= 0.5] or candidates[:1]
         evidence = [_evidence(doc, i, q) for i, q in good[:MAX_EVIDENCE]]
-        if el.id == "retention":
-            detail = retention_detail(doc.segments[i].text for i, _ in good)
+        if el.id == "retention":  # every retention sentence counts, not only the best ten
+            evident = scored[logits[scored] >= 0.0] if len(scored) else scored
+            detail = retention_detail(doc.segments[int(i)].text for i in evident)
     else:
         near = [
             _evidence(doc, i, q, near_miss_reason(el.id, doc, i))

@@ -33,13 +33,14 @@ _NUMBER_WORDS = (
     r"|due|tre|quattro|cinque|sette|dieci|dodici)"
 )
 _PERIOD = re.compile(
-    rf"(?<![\w])(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS})\s*(?:-|–|to|bis|à|tot)?\s*(?:\d+\s*)?"
+    rf"(?<![\w])(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS})(?:\s*\(\d+\))?\s*(?:-|–|to|bis|à|tot)?\s*(?:\d+\s*)?"
     rf"(?:full\s+|calendar\s+|kalender)?{_UNITS}(?![\w])",
     re.IGNORECASE,
 )
 _EVENT = re.compile(
-    r"(?:after|following|upon|once|until|efter|tills|till dess|nach|bis zu[rm]?|solange|après|"
-    r"jusqu'à|jusqu’à|na|totdat|tot|después de|hasta|dopo|fino)\b[^.]{0,60}?"
+    r"(?:after|following|upon|once|until|if|when|efter|tills|till dess|om|när|nach|bis zu[rm]?|"
+    r"solange|wenn|sobald|après|jusqu'à|jusqu’à|si|lorsque|dès que|na|totdat|tot|als|wanneer|"
+    r"zodra|después de|hasta|cuando|dopo|fino|quando)\b[^.]{0,60}?"
     r"(?:clos|terminat|delet|cancel|end of|expir|unsubscrib|withdraw|deactivat|"
     r"avslut|upphör|uppsäg|radera|kündig|beend|lösch|widerruf|ende|"
     r"clôtur|résili|suppression|fin du|fin de|retrait|"
@@ -49,9 +50,16 @@ _EVENT = re.compile(
     re.IGNORECASE,
 )
 _AS_LONG_AS_ACTIVE = re.compile(
-    r"(?:as long as|while|so long as|så länge|solange|tant que|zolang|mientras|finché|så længe)"
+    r"(?:as long as|while|so long as|for the duration of|så länge|solange|für die dauer|tant que"
+    r"|pendant la durée|zolang|voor de duur|mientras|durante|finché|per la durata|så længe)"
     r"[^.]{0,40}?(?:account|konto|compte|abonnement|subscription|contract|avtal|vertrag|contrat|"
-    r"overeenkomst|contrato|contratto|aftale|membership|medlemskap|mitgliedschaft)",
+    r"overeenkomst|contrato|contratto|aftale|membership|medlemskap|mitgliedschaft|customer|"
+    r"member|you use|session|sessione|sitzung|kund|client|klant|cliente)",
+    re.IGNORECASE,
+)
+# Deletion tied to closing an account, in noun form ("deleting your account deletes ...").
+_ACCOUNT_DELETION = re.compile(
+    r"(?:delet|clos|terminat)\w* (?:your|the|their) account|account (?:deletion|closure)",
     re.IGNORECASE,
 )
 _AVTALSTID = re.compile(
@@ -64,6 +72,7 @@ def is_specific(text: str) -> bool:
         _PERIOD.search(text)
         or _EVENT.search(text)
         or _AS_LONG_AS_ACTIVE.search(text)
+        or _ACCOUNT_DELETION.search(text)
         or _AVTALSTID.search(text)
     )
 
