@@ -12,8 +12,16 @@ from __future__ import annotations
 import re
 
 CONTACT_ROUTE = re.compile(
-    r"@|\[at\]|\(at\)|https?://|www\.|\+?\d[\d ()./-]{6,}\d"
-    r"|\b(?:form|formul|address|adress|adresse|adres|indirizzo|dirección|osoite|adres)",
+    # e-mail (also written "name [at] domain"), web address (with or without a scheme), phone
+    r"@|\[at\]|\(at\)|https?://|www\.|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/\S"
+    r"|\+?\d[\d ()./-]{6,}\d"
+    # a form or a postal address: the word, a street, a post box, a postcode
+    r"|\b(?:form|formul|address|adress|adresse|adres|indirizzo|dirección|osoite)"
+    r"|\b(?:street|road|avenue|lane|drive|suite|rue|boulevard|straße|strasse|gatan|vägen|vej"
+    r"|gade|weg|laan|straat|plein|via|viale|piazza|calle|plaza|katu|ulica)\b"
+    r"|\w(?:straße|strasse|gatan|vägen|vej|gade|weg|laan|straat)\b"
+    r"|\b(?:p\.?\s?o\.?\s?box|postbus|postfach|box \d|bp ?\d|cedex|tsa \d)"
+    r"|(?-i:\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b|\b\d{4} ?[A-Z]{2}\b)|\b\d{3} \d{2}\b|\b\d{5}\b",
     re.I,
 )
 DPO_TERMS = re.compile(
@@ -21,7 +29,8 @@ DPO_TERMS = re.compile(
     r"|délégué(?:e)? à la protection|functionaris (?:voor )?(?:de )?gegevensbescherming|\bfg\b"
     r"|databeskyttelsesrådgiver|personvernombud|responsabile (?:della |per la )?protezione"
     r"|delegad[oa] de protección|tietosuojavastaava|inspektor(?:a)? ochrony danych"
-    r"|encarregad[oa] (?:da|de) proteção|data-protection-officer",
+    r"|encarregad[oa] (?:da|de) proteção|data-protection-officer|responsabileprotezionedati"
+    r"|correspondant informatique et libertés|\bcil\b",
     re.I,
 )
 AUTHORITY = re.compile(
