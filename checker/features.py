@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 
 from checker.cues import cue_tokens
-from checker.segment import Document
+from checker.segment import HEADING_MAX_WORDS, Document
 
 BLOCK_WEIGHTS: dict[str, float] = {"s": 1.0, "h": 0.45, "c": 0.35, "k": 1.0}
 CONTEXT = 2  # neighbours on each side whose words form the context block
@@ -70,9 +70,43 @@ def segment_grams(tokens: Sequence[str]) -> list[str]:
     return feats
 
 
+_SENTENCE_END = re.compile(r"[.!?;]\W*$")
+MAX_BLOCK = 12
+
+
+def document_cues(doc: Document) -> list[list[str]]:
+    """Each segment's cues, plus "dpo_route_block" for every line of a contact block (a run of
+    short lines, with the lead-in line ending in a colon) that names a DPO and gives a route:
+    the DPO line and the address or e-mail line can be several lines apart."""
+    cues = [cue_tokens(s.text) for s in doc.segments]
+    short = [
+        not s.is_heading
+        and len(s.text.split()) <= HEADING_MAX_WORDS
+        and not _SENTENCE_END.search(s.text)
+        for s in doc.segments
+    ]
+    i, n = 0, len(cues)
+    while i < n:
+        if not short[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and short[j + 1] and j + 1 - i < MAX_BLOCK:
+            j += 1
+        start = i - 1 if i > 0 and doc.segments[i - 1].text.rstrip().endswith(":") else i
+        members = range(start, j + 1)
+        if j > i or start < i:
+            found = {c for k in members for c in cues[k]}
+            if "cue_dpo" in found and "cue_route" in found:
+                for k in members:
+                    cues[k] = [*cues[k], "cue_dpo_route_block"]
+        i = j + 1
+    return cues
+
+
 def cue_grams(own: Sequence[str], neighbours: Sequence[Sequence[str]]) -> list[str]:
     """Cue block: the segment's own cues and, once each, those of its neighbours."""
-    near = sorted({c for cs in neighbours for c in cs})
+    near = sorted({c for cs in neighbours for c in cs if c != "cue_dpo_route_block"})
     feats = ["k:" + c for c in own] + ["k:ctx_" + c for c in near]
     # The DPO and the route to them are often split over a lead-in and an address block.
     if "cue_dpo" in own and "cue_route" in near:
@@ -102,7 +136,7 @@ def block_of(feature: str) -> str:
 def document_features(doc: Document) -> list[list[str]]:
     """Feature strings for every segment of ``doc``, in segment order."""
     toks = [words(s.text) for s in doc.segments]
-    cues = [cue_tokens(s.text) for s in doc.segments]
+    cues = document_cues(doc)
     heading_cache: dict[str, list[str]] = {}
     out: list[list[str]] = []
     last = len(toks) - 1
@@ -161,7 +195,7 @@ class Indexer:
         """Vocabulary ids of all segments' features, flat, and how many belong to each segment."""
         toks = [words(s.text) for s in doc.segments]
         get = self.vocabulary.get
-        cues = [cue_tokens(s.text) for s in doc.segments]
+        cues = document_cues(doc)
         entries = [[self._word(t) for t in ts] for ts in toks]
         ctx = [[c for _, c in es if c >= 0] for es in entries]
         pairs = self._pairs
