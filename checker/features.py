@@ -1,7 +1,7 @@
 """Turn a segment and its context into TF-IDF features: one code path for training and checking.
 
 Features live in four blocks, each TF-IDF weighted and L2-normalised on its own, then scaled:
-- ``s``: the segment itself: word 1-2-grams and character 3-5-grams inside words (the
+- ``s``: the segment itself: word 1-2-grams and character 4-5-grams inside words (the
   character grams carry compounds and inflections: Datenschutzbeauftragter, bewaartermijn);
 - ``h``: the nearest heading ("How long do we keep your data?" makes a bare "12 months."
   a retention sentence);
@@ -53,18 +53,18 @@ def words(text: str) -> list[str]:
 
 
 def token_grams(t: str) -> list[str]:
-    """One word's segment-block features: the word and its in-word character 3-5-grams."""
+    """One word's segment-block features: the word and its in-word character 4-5-grams."""
     feats = ["s:" + t]
     if len(t) >= 4 and not t.startswith("zz"):
         padded = " " + t + " "
         n_chars = len(padded)
-        for n in (3, 4, 5):
+        for n in (4, 5):
             feats += ["s#" + padded[i : i + n] for i in range(n_chars - n + 1)]
     return feats
 
 
 def segment_grams(tokens: Sequence[str]) -> list[str]:
-    """Features of the segment block: words, word bigrams and in-word character 3-5-grams."""
+    """Features of the segment block: words, word bigrams and in-word character 4-5-grams."""
     feats = [f for t in tokens for f in token_grams(t)]
     feats += ["s:" + a + " " + b for a, b in itertools.pairwise(tokens)]
     return feats

@@ -29,7 +29,7 @@ def write(path: Path, m: dict[str, Any]) -> None:
         "  (grouped cross-validation), not on real policies; see the dev-set table in the README.",
         "",
         "## Model",
-        "TF-IDF features (word 1-2-grams, in-word character 3-5-grams, heading and neighbour",
+        "TF-IDF features (word 1-2-grams, in-word character 4-5-grams, heading and neighbour",
         "context) and one logistic regression per element (scikit-learn "
         f"{m['sklearn_version']}, C={m['hyperparameters']['C']}). Artifact: `{m['artifact']}`, "
         f"sha256 `{m['sha256']}`.",
