@@ -26,6 +26,7 @@ from checker.cues import cue_tokens
 from checker.segment import HEADING_MAX_WORDS, Document
 
 BLOCK_WEIGHTS: dict[str, float] = {"s": 1.0, "h": 0.45, "c": 0.35, "k": 1.0}
+MIN_GRAM_WORD = 6  # shorter words (their, with, from) get no character grams: they are noise
 CONTEXT = 2  # neighbours on each side whose words form the context block
 
 _EMAIL = re.compile(r"([\w.+-]+)@[\w-]+(?:\.[\w-]+)+")
@@ -55,7 +56,7 @@ def words(text: str) -> list[str]:
 def token_grams(t: str) -> list[str]:
     """One word's segment-block features: the word and its in-word character 4-5-grams."""
     feats = ["s:" + t]
-    if len(t) >= 4 and not t.startswith("zz"):
+    if len(t) >= MIN_GRAM_WORD and not t.startswith("zz"):
         padded = " " + t + " "
         n_chars = len(padded)
         for n in (4, 5):
