@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,7 +19,8 @@ from checker import __version__, registry
 from checker.errors import PolicycheckError
 
 EXIT_OK, EXIT_GAPS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "jsonl")
+FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "markdown")
+DIFF_FORMATS = ("text", "json", "markdown")
 STDIN_NAME = "-"
 
 
@@ -27,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="policycheck",
         description="Check privacy policies for the disclosures the GDPR requires.",
-        epilog="Exit codes: 0 passed, 1 gaps found, 2 could not run.",
+        epilog="Exit codes: 0 passed, 1 gaps found (diff: a required element was lost), "
+        "2 could not run.",
     )
     p.add_argument("--version", action="version", version=f"policycheck {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -42,25 +44,16 @@ def _parser() -> argparse.ArgumentParser:
         "--format",
         choices=FORMATS,
         default="text",
-        help="text (readable), json (one document), jsonl (one report per line)",
+        help="text (readable), json (one document), jsonl (one report per line), "
+        "sarif (SARIF 2.1.0), junit (JUnit XML), github (workflow annotations and job "
+        "summary), markdown (pull-request comment)",
     )
-    c.add_argument(
-        "--require",
-        metavar="ID,...",
-        default=None,
-        help=f"elements that must pass (default: all of {','.join(registry.ELEMENT_IDS)})",
-    )
+    _settings_options(c)
     c.add_argument(
         "--fail-on",
         choices=("absent", "uncertain"),
-        default="absent",
-        help="status that fails a required element (default: absent)",
-    )
-    c.add_argument(
-        "--model",
-        metavar="DIR",
-        default=os.environ.get("POLICYCHECK_MODEL_DIR"),
-        help="model directory (default: the bundled model; env POLICYCHECK_MODEL_DIR)",
+        default=None,
+        help="status that fails a required element (default: the configuration file, else absent)",
     )
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
@@ -68,7 +61,114 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("text", "json"), default="text")
 
     sub.add_parser("schema", help="print the JSON Schema of the report")
+
+    v = sub.add_parser("serve", help="run the HTTP API and upload page (needs the api extra)")
+    v.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    v.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    v.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes")
+
+    d = sub.add_parser(
+        "diff",
+        help="compare two versions of a policy; exit 1 if a required element was lost",
+        description="Compare two versions of a policy. OLD and NEW are files, - for stdin, or "
+        "REV:PATH for a file at a git revision (read with git show, e.g. HEAD~1:privacy.md).",
+    )
+    d.add_argument("old", metavar="OLD", help="FILE, - or REV:PATH")
+    d.add_argument("new", metavar="NEW", help="FILE, - or REV:PATH")
+    d.add_argument("--format", choices=DIFF_FORMATS, default="text")
+    _settings_options(d)
+
+    _batch_parser(sub)
     return p
+
+
+def _batch_parser(sub: Any) -> None:
+    b = sub.add_parser(
+        "batch",
+        help="check many policies into a results file (resumable)",
+        description="Check every policy in INPUT (folders, read recursively; globs; files; or "
+        ".jsonl/.csv lists with a text or path column) into OUT. A rerun skips the documents "
+        "already in OUT. Exit 0 when the batch ran (documents that cannot be checked are "
+        "stored with their reason and counted), 2 when it could not run.",
+    )
+    b.add_argument("inputs", nargs="+", metavar="INPUT", help="folder, glob, file or list")
+    b.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="results: .jsonl (full reports), .csv or .parquet (one row per policy)",
+    )
+    where = b.add_mutually_exclusive_group()
+    where.add_argument(
+        "--jobs", type=_positive, default=None, metavar="N", help="processes (default: all cores)"
+    )
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://host:8786"
+    )
+    b.add_argument("--text-column", default="text", metavar="NAME", help="list field with text")
+    b.add_argument("--path-column", default="path", metavar="NAME", help="list field with a path")
+    b.add_argument(
+        "--source-column",
+        default=None,
+        metavar="NAME",
+        help="list field naming a document (default: source, else id, else path or FILE:LINE)",
+    )
+    b.add_argument("--require", metavar="ID,...", default=None, help="elements that must pass")
+    b.add_argument("--fail-on", choices=("absent", "uncertain"), default="absent")
+    b.add_argument(
+        "--model",
+        metavar="DIR",
+        default=os.environ.get("POLICYCHECK_MODEL_DIR"),
+        help="model directory (default: the bundled model; env POLICYCHECK_MODEL_DIR)",
+    )
+    b.add_argument(
+        "--part-size",
+        type=_positive,
+        default=1000,
+        metavar="N",
+        help="csv/parquet: rows per part file, the most an interrupted run loses (default 1000)",
+    )
+    b.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return n
+
+
+def _settings_options(c: argparse.ArgumentParser) -> None:
+    """Options shared by check and diff; they override the configuration file."""
+    c.add_argument(
+        "--require",
+        metavar="ID,...",
+        default=None,
+        help="elements that must pass (default: the configuration file, else all of "
+        f"{','.join(registry.ELEMENT_IDS)})",
+    )
+    c.add_argument(
+        "--waive",
+        metavar="ID=REASON",
+        action="append",
+        default=None,
+        help="documented exception: the element is reported, marked waived, and cannot fail "
+        "(repeatable)",
+    )
+    c.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None,
+        help="configuration file (default: nearest .policycheck.toml or pyproject.toml with "
+        "[tool.policycheck], from the current directory up)",
+    )
+    c.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    c.add_argument(
+        "--model",
+        metavar="DIR",
+        default=os.environ.get("POLICYCHECK_MODEL_DIR"),
+        help="model directory (default: the bundled model; env POLICYCHECK_MODEL_DIR)",
+    )
 
 
 def _read_input(name: str) -> tuple[bytes, str | None]:
@@ -94,7 +194,7 @@ def _use_color(mode: str, stream: TextIO) -> bool:
 _MARK = {"present": ("✓", "32"), "absent": ("✗", "31"), "uncertain": ("?", "33")}
 
 
-def format_text(report: dict[str, Any], color: bool) -> str:
+def format_text(report: dict[str, Any], color: bool, waived: Collection[str] = ()) -> str:
     def paint(s: str, code: str) -> str:
         return f"\033[{code}m{s}\033[0m" if color else s
 
@@ -105,7 +205,7 @@ def format_text(report: dict[str, Any], color: bool) -> str:
     out = [paint(head, "1")]
     for el in report["elements"]:
         mark, code = _MARK[el["status"]]
-        req = "" if el["required"] else " (not required)"
+        req = " (waived)" if el["id"] in waived else "" if el["required"] else " (not required)"
         out.append(
             f"  {paint(mark + ' ' + el['status'].ljust(9), code)} {el['title']}{req}"
             f"  p={el['probability']:.2f}"
@@ -137,53 +237,114 @@ def _clip(text: str, n: int = 110) -> str:
 
 
 def _cmd_check(a: argparse.Namespace) -> int:
+    from checker import ci_formats, config
     from checker.engine import check_bytes
     from checker.model import load_cached
 
-    require = registry.parse_ids(a.require)  # validate before any work
+    cli = config.Overrides.from_cli(a.require, a.fail_on, a.waive)  # validate before any work
+    cfg = config.resolve_config(a.config, a.no_config)
     model = load_cached(a.model)
     color = _use_color(a.color, sys.stdout)
-    reports: list[dict[str, Any]] = []
-    failed_input, passed_all = False, True
+    results: list[ci_formats.FileResult] = []
     for name in a.files:
         source = "<stdin>" if name == STDIN_NAME else name
         try:
+            settings = cfg.settings_for(None if name == STDIN_NAME else name, cli)
             data, filename = _read_input(name)
-            report = check_bytes(
+            checked = check_bytes(
                 data,
                 filename=filename,
                 model=model,
-                require=require,
-                fail_on=a.fail_on,
+                require=settings.require,
+                fail_on=settings.fail_on,
                 source=source,
-            ).to_dict()
+            )
         except PolicycheckError as e:
-            failed_input = True
             print(f"policycheck: {source}: {e}", file=sys.stderr)
-            if a.format != "text":
-                reports.append(
-                    {
-                        "source": source,
-                        "error": {"type": getattr(e, "code", "error"), "message": str(e)},
-                    }
-                )
+            error = {"type": getattr(e, "code", "error"), "message": str(e)}
+            results.append(ci_formats.FileResult(source, error=error))
+            if a.format == "jsonl":
+                print(json.dumps({"source": source, "error": error}, ensure_ascii=False))
             continue
-        passed_all &= report["summary"]["passed"]
+        checked.warnings.extend(settings.waiver_notes())
+        report = checked.to_dict()
+        results.append(ci_formats.FileResult(source, report, waived=settings.waived))
         if a.format == "text":
-            print(format_text(report, color))
+            print(format_text(report, color, settings.waived))
         elif a.format == "jsonl":
             print(json.dumps(report, ensure_ascii=False))
-        else:
-            reports.append(report)
-    if a.format == "json":
-        doc: Any = reports[0] if len(reports) == 1 and len(a.files) == 1 else reports
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
-    elif a.format == "jsonl":
-        for r in reports:  # error entries, so that nothing given is silently dropped
-            print(json.dumps(r, ensure_ascii=False))
-    if failed_input:
+    _render_check(a.format, results)
+    if any(r.report is None for r in results):
         return EXIT_ERROR
-    return EXIT_OK if passed_all else EXIT_GAPS
+    passed = all(r.report is not None and r.report["summary"]["passed"] for r in results)
+    return EXIT_OK if passed else EXIT_GAPS
+
+
+def _render_check(fmt: str, results: list[Any]) -> None:
+    """Whole-run formats, printed once every file has been checked."""
+    from checker import ci_formats
+
+    if fmt == "json":
+        docs = [r.report or {"source": r.source, "error": r.error} for r in results]
+        print(json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2))
+    elif fmt == "sarif":
+        print(json.dumps(ci_formats.sarif(results), ensure_ascii=False, indent=2))
+    elif fmt == "junit":
+        print(ci_formats.junit(results))
+    elif fmt == "markdown":
+        print(ci_formats.markdown(results))
+    elif fmt == "github":
+        for line in ci_formats.github_annotations(results):
+            print(line)
+        for r in results:
+            if r.report is not None:
+                print(format_text(r.report, False, r.waived))
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            try:
+                with open(summary, "a", encoding="utf-8") as f:
+                    f.write(ci_formats.markdown(results) + "\n")
+            except OSError as e:
+                raise PolicycheckError(
+                    f"cannot write GITHUB_STEP_SUMMARY {summary}: {e.strerror or e}"
+                ) from None
+
+
+def _cmd_diff(a: argparse.Namespace) -> int:
+    from checker import config, diff
+    from checker.model import load_cached
+
+    cli = config.Overrides.from_cli(a.require, None, a.waive)
+    cfg = config.resolve_config(a.config, a.no_config)
+    old, new = diff.read_version(a.old), diff.read_version(a.new)
+    settings = cfg.settings_for(new.path, cli)
+    result = diff.run(old, new, model=load_cached(a.model), settings=settings)
+    if a.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif a.format == "markdown":
+        print(diff.format_markdown(result))
+    else:
+        print(diff.format_text(result))
+    return EXIT_OK if result.passed else EXIT_GAPS
+
+
+def _cmd_batch(a: argparse.Namespace) -> int:
+    from checker.batch import Fields, run_batch
+
+    summary = run_batch(
+        a.inputs,
+        a.out,
+        n_jobs=a.jobs,
+        client=a.scheduler,
+        progress=not a.no_progress,
+        fields=Fields(a.text_column, a.path_column, a.source_column),
+        part_size=a.part_size,
+        model=a.model,
+        require=a.require,
+        fail_on=a.fail_on,
+    )
+    print(summary.line())
+    return EXIT_OK
 
 
 def _cmd_elements(a: argparse.Namespace) -> int:
@@ -203,13 +364,30 @@ def _cmd_schema(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(a: argparse.Namespace) -> int:
+    try:
+        from api.server import serve
+    except ImportError as e:
+        raise PolicycheckError(
+            f"serve needs the api extra ({e.name} is missing): pip install 'policycheck[api]'"
+        ) from None
+    return serve(host=a.host, port=a.port, workers=a.workers)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
         a = parser.parse_args(argv)
     except SystemExit as e:  # argparse: --help / --version exit 0, usage errors exit 2
         return int(e.code or 0)
-    handlers = {"check": _cmd_check, "elements": _cmd_elements, "schema": _cmd_schema}
+    handlers = {
+        "batch": _cmd_batch,
+        "check": _cmd_check,
+        "diff": _cmd_diff,
+        "elements": _cmd_elements,
+        "schema": _cmd_schema,
+        "serve": _cmd_serve,
+    }
     try:
         return handlers[a.command](a)
     except PolicycheckError as e:

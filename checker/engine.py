@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from checker.reasons import near_miss_reason
 from checker.report import FAIL_ON, ElementResult, Evidence, Language, Report
 from checker.retention import retention_detail
 from checker.segment import Document, segment
+
+if TYPE_CHECKING:
+    from checker.batch import Failed
 
 MAX_EVIDENCE = 3
 MAX_NEAR_MISSES = 2
@@ -166,11 +170,28 @@ def check_path(path: str | Path, **options: object) -> Report:
     return check_bytes(data, filename=path.name, **options)  # type: ignore[arg-type]
 
 
-def check_many(items: Iterable[str | Path], **options: object) -> Iterator[Report]:
-    """Reports for many texts (``str``) or files (``Path``), in input order, one model load."""
-    model = options.pop("model", None) or load_cached(None)
-    for item in items:
-        if isinstance(item, Path):
-            yield check_path(item, model=model, **options)
-        else:
-            yield check(item, model=model, **options)
+def check_many(
+    items: Iterable[str | Path],
+    *,
+    n_jobs: int | None = 1,
+    progress: object = False,
+    errors: str = "keep",
+    **options: object,
+) -> Iterator[Report | Failed]:
+    """Reports for many texts (``str``) or files (``Path``), streamed in input order.
+
+    A document that cannot be checked yields a ``checker.batch.Failed`` (source, error type and
+    message) and the batch goes on; ``errors="raise"`` raises its ``PolicycheckError`` instead.
+    ``n_jobs`` worker processes (``None``: one per core) each get the model once; ``progress``
+    shows a tqdm bar. Memory stays flat however long ``items`` is. More options (``client``
+    for a Dask cluster, ``chunksize``, ``window``...): ``checker.batch.check_many``.
+    """
+    from checker import batch
+
+    return batch.check_many(
+        items,
+        n_jobs=n_jobs,
+        progress=progress,
+        errors=errors,
+        **options,  # type: ignore[arg-type]
+    )

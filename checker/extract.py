@@ -1,9 +1,14 @@
-"""Turn what a user hands us (bytes or a string, text, Markdown or HTML) into policy text.
+"""Turn what a user hands us (bytes or a string: text, Markdown, HTML, PDF, DOCX) into policy text.
 
-Everything a user can get wrong here (empty, huge, binary, PDF, undecodable) becomes an
+Everything a user can get wrong here (empty, huge, binary, damaged, undecodable) becomes an
 ``InputError`` with a message that says what was found, so the CLI and API can show it as is.
 Plain text and Markdown are returned as the user wrote them (only newlines are normalised), so
 offsets and line numbers in a report point into the user's own file.
+
+PDF (via pypdf) and DOCX (the standard library's zipfile and expat) are imported lazily, so
+checking a text file never pays for them. Both are bounded: a PDF's page count and extracted
+text, a DOCX archive's member count, total uncompressed size and compression ratio (checked
+before anything is decompressed) and its XML (no DTDs or entities, streamed).
 """
 
 from __future__ import annotations
@@ -26,10 +31,23 @@ _SNIFF_BYTES = 64 * 1024
 # Above this share of control characters the input is not prose.
 _MAX_CONTROL_SHARE = 0.05
 
-_UNSUPPORTED = "{} input is not supported yet; convert it to text first"
 _BINARY = "input looks like a binary file, not text"
 
-# (magic prefix, what it is). PDF and DOCX are handled separately: they get a "not supported yet".
+# PDF and DOCX limits. The text extracted from either is also capped at ``max_bytes`` characters.
+MAX_PDF_PAGES = 1000
+MAX_DOCX_MEMBERS = 2000
+MAX_DOCX_UNCOMPRESSED = 64 * 1024 * 1024  # all members together, as declared in the archive
+MAX_DOCX_RATIO = 100  # uncompressed / compressed, for any member above _DOCX_RATIO_FLOOR
+_DOCX_RATIO_FLOOR = 1024 * 1024
+
+_DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class InputTooLargeError(InputError):
+    """The input, or what it expands to (an archive, a PDF's pages), exceeds a size limit."""
+
+
+# (magic prefix, what it is). PDF and DOCX are recognised separately and extracted.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"GIF87a", "a GIF image"),
@@ -67,10 +85,24 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 
 def decode_bytes(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
-    """Decode user bytes to text with newlines normalised, or raise InputError saying why not."""
+    """Decode user bytes to text with newlines normalised, or raise InputError saying why not.
+
+    PDF and DOCX are documents, not encoded text: ``read_policy`` extracts them.
+    """
     _check_size(len(data), max_bytes)
     _check_magic(data)
     return _normalise(_decode(data))
+
+
+def sniff_document(data: bytes) -> str | None:
+    """Return "pdf" or "docx" when the bytes are one of those documents, else None."""
+    # The PDF header may follow a little junk (the spec allows it within the first 1024 bytes).
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    # File names in a zip are stored uncompressed, so a Word document shows its "word/" part.
+    if data.startswith(_ZIP_MAGIC) and b"word/" in data:
+        return "docx"
+    return None
 
 
 def detect_format(text: str, filename: str | None = None, media_type: str | None = None) -> str:
@@ -94,8 +126,26 @@ def read_policy(
     media_type: str | None = None,
     max_bytes: int = MAX_INPUT_BYTES,
 ) -> tuple[str, str]:
-    """Return (policy text, format) for user input; HTML is converted, text is kept as written."""
+    """Return (policy text, format) for user input; HTML, PDF and DOCX are converted to text.
+
+    The format is "text", "markdown", "html", "pdf" or "docx". Text and Markdown are kept as
+    written, so report offsets point into the user's file; for the others they point into the
+    extracted text.
+    """
     if isinstance(data, bytes):
+        document = sniff_document(data)
+        if document is not None:
+            _check_size(len(data), max_bytes)
+            if document == "pdf":
+                text = pdf_to_text(data, max_chars=max_bytes)
+            else:
+                text = docx_to_text(data, max_chars=max_bytes)
+            if not _LETTER.search(text):
+                raise InputError(
+                    f"{document.upper()} has no extractable text"
+                    + (" (a scanned document? run OCR on it first)" if document == "pdf" else "")
+                )
+            return text, document
         text = decode_bytes(data, max_bytes=max_bytes)
     else:
         _check_str_size(data, max_bytes)
@@ -130,13 +180,10 @@ def _size(n: int) -> str:
 
 
 def _check_magic(data: bytes) -> None:
-    # The PDF header may follow a little junk (the spec allows it within the first 1024 bytes).
-    if b"%PDF-" in data[:1024]:
-        raise InputError(_UNSUPPORTED.format("PDF"))
+    document = sniff_document(data)
+    if document is not None:
+        raise InputError(f"input is a {document.upper()} document, not text; use read_policy")
     if data.startswith(_ZIP_MAGIC):
-        # File names in a zip are stored uncompressed, so a Word document shows its "word/" part.
-        if b"word/document" in data:
-            raise InputError(_UNSUPPORTED.format("DOCX"))
         raise InputError("input looks like a ZIP archive, not text")
     for magic, what in _MAGIC:
         if data.startswith(magic):
@@ -528,3 +575,271 @@ class _TextExtractor(HTMLParser):
     def _end_table(self) -> None:
         self._end_row()
         self._tables.pop()
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+def pdf_to_text(data: bytes, *, max_chars: int = MAX_INPUT_BYTES) -> str:
+    """The text of a PDF, page after page (pages separated by a blank line).
+
+    Refuses encrypted PDFs it cannot open, more than ``MAX_PDF_PAGES`` pages and more than
+    ``max_chars`` characters of text; anything pypdf cannot parse is a damaged PDF.
+    """
+    import logging
+
+    try:
+        from pypdf import PdfReader
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise InputError(
+            "reading PDF needs pypdf: pip install 'policycheck[api]' or pip install pypdf"
+        ) from None
+    import io
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are noise to a user
+    pages: list[str] = []
+    total = 0
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                opened = bool(reader.decrypt(""))
+            except Exception:  # e.g. AES without the optional cryptography package
+                opened = False
+            if not opened:
+                raise InputError("PDF is encrypted (password-protected); remove the protection")
+        n_pages = len(reader.pages)
+        if n_pages > MAX_PDF_PAGES:
+            raise InputTooLargeError(
+                f"PDF has {n_pages:,} pages; the limit is {MAX_PDF_PAGES:,} pages"
+            )
+        for page in reader.pages:
+            text = page.extract_text() or ""
+            total += len(text)
+            if total > max_chars:
+                raise InputTooLargeError(
+                    f"PDF text is too large: over {max_chars:,} characters; "
+                    f"the limit is {max_chars:,} characters"
+                )
+            pages.append(text)
+    except InputError:
+        raise
+    except MemoryError:
+        raise InputTooLargeError("PDF needs too much memory to read") from None
+    except Exception:  # pypdf raises many kinds of error on a damaged or hostile file
+        raise InputError("cannot read the PDF: it is damaged or not a PDF") from None
+    text = "\n\n".join(_clean_pdf_page(p) for p in pages)
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def _clean_pdf_page(text: str) -> str:
+    text = _normalise(text).replace("\x00", "")
+    return _CONTROL_CHARS.sub(" ", text).strip("\n")
+
+
+# --- DOCX ---------------------------------------------------------------------------------
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_HEADING_STYLE = re.compile(r"(?:heading|title|berschrift|titre|titolo|kop|rubrik)\s*(\d?)", re.I)
+
+
+def docx_to_text(data: bytes, *, max_chars: int = MAX_INPUT_BYTES) -> str:
+    """The text of a Word (.docx) document in reading order, like ``html_to_text``.
+
+    Headings become "# ", list items "- ", table rows "a | b", paragraphs are separated by a
+    blank line. Before anything is decompressed, the archive's member count, declared total
+    uncompressed size and compression ratios are checked, so archive bombs are refused; the
+    XML is streamed with DTDs and entities refused.
+    """
+    import io
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError("cannot read the DOCX: it is damaged or not a Word document") from None
+    with archive:
+        members = archive.infolist()
+        _check_archive(members)
+        name = _docx_main_part(archive)
+        try:
+            with archive.open(name) as stream:
+                return _WordText(max_chars).parse(stream)
+        except InputError:
+            raise
+        except MemoryError:
+            raise InputTooLargeError("DOCX needs too much memory to read") from None
+        except Exception:  # zlib, CRC, truncated member, expat: all a damaged file
+            raise InputError("cannot read the DOCX: it is damaged or not a Word document") from None
+
+
+def _check_archive(members: list[Any]) -> None:
+    if len(members) > MAX_DOCX_MEMBERS:
+        raise InputTooLargeError(
+            f"DOCX archive has {len(members):,} members; the limit is {MAX_DOCX_MEMBERS:,}"
+        )
+    total = sum(m.file_size for m in members)
+    if total > MAX_DOCX_UNCOMPRESSED:
+        raise InputTooLargeError(
+            f"DOCX expands to {_size(total)}; the limit is {_size(MAX_DOCX_UNCOMPRESSED)} "
+            "(refusing a possible archive bomb)"
+        )
+    for m in members:
+        if m.file_size > _DOCX_RATIO_FLOOR and m.file_size > MAX_DOCX_RATIO * max(
+            m.compress_size, 1
+        ):
+            raise InputTooLargeError(
+                f"DOCX member {m.filename[:80]!r} is compressed "
+                f"{m.file_size // max(m.compress_size, 1):,}:1; the limit is {MAX_DOCX_RATIO}:1 "
+                "(refusing a possible archive bomb)"
+            )
+
+
+def _docx_main_part(archive: Any) -> str:
+    names = set(archive.namelist())
+    if "word/document.xml" in names:
+        return "word/document.xml"
+    # A renamed main part is declared in [Content_Types].xml.
+    if "[Content_Types].xml" in names and archive.getinfo("[Content_Types].xml").file_size < 2**20:
+        types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+        for m in re.finditer(r"<Override\b[^>]*>", types):
+            tag = m.group(0)
+            part = re.search(r'PartName="/?([^"]+)"', tag)
+            if part and "wordprocessingml.document.main" in tag and part.group(1) in names:
+                return part.group(1)
+    raise InputError("input is a ZIP archive but not a Word document (no word/document.xml)")
+
+
+class _WordText:
+    """Streaming WordprocessingML reader (expat): bounded memory, no DTD, no entities."""
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.out: list[str] = []  # finished lines ("" = paragraph break)
+        self.chars = 0
+        self.run: list[str] = []  # text of the open paragraph
+        self.in_text = False
+        self.skip = 0  # depth inside content that is not read (mc:Fallback, deleted text)
+        self.prefix = ""
+        # Open tables (nested ones last): each a list of rows, a row a list of cells, a cell the
+        # texts of its paragraphs.
+        self.table: list[list[list[list[str]]]] = []
+        self.depth_tbl = 0
+
+    def parse(self, stream: Any) -> str:
+        import xml.parsers.expat as expat
+
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartDoctypeDeclHandler = self._refuse
+        parser.EntityDeclHandler = self._refuse
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._data
+        parser.buffer_text = True
+        while chunk := stream.read(1 << 16):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+        while self.out and not self.out[-1]:
+            self.out.pop()
+        return "\n".join(self.out)
+
+    @staticmethod
+    def _refuse(*_: Any) -> None:
+        raise InputError("DOCX contains a DTD or entity declarations; refusing to read it")
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        ns, _, tag = name.rpartition(" ")
+        if self.skip or (ns == _MC and tag == "Fallback"):
+            self.skip += 1
+            return
+        if ns != _W:
+            return
+        if tag == "t":
+            self.in_text = True
+        elif tag == "tab":
+            self.run.append("\t")
+        elif tag in ("br", "cr"):
+            self.run.append(" " if self.table else "\n")
+        elif tag == "p":
+            self.run, self.prefix = [], ""
+        elif tag == "pStyle":
+            m = _HEADING_STYLE.match(attrs.get(f"{_W} val", ""))
+            if m:
+                self.prefix = "#" * min(int(m.group(1) or 1), 6) + " "
+        elif tag == "outlineLvl" and not self.prefix:
+            level = attrs.get(f"{_W} val", "9")
+            if level.isdigit() and int(level) < 6:
+                self.prefix = "#" * (int(level) + 1) + " "
+        elif tag == "numPr" and not self.prefix:
+            self.prefix = "- "
+        elif tag == "tbl":
+            self.table.append([])
+        elif tag == "tr" and self.table:
+            self.table[-1].append([])
+        elif tag == "tc" and self.table and self.table[-1]:
+            self.table[-1][-1].append([])
+
+    def _end(self, name: str) -> None:
+        ns, _, tag = name.rpartition(" ")
+        if self.skip:
+            self.skip -= 1
+            return
+        if ns != _W:
+            return
+        if tag == "t":
+            self.in_text = False
+        elif tag == "p":
+            text = "".join(self.run)
+            self.run = []
+            if self.table and self.table[-1] and self.table[-1][-1]:
+                self.table[-1][-1][-1].append(" ".join(text.split()))
+            else:
+                self._paragraph(text)
+        elif tag == "tr" and self.table and self.table[-1]:
+            cells = [" ".join(c for c in cell if c) for cell in self.table[-1].pop()]
+            line = " | ".join(c for c in cells if c)
+            if len(self.table) > 1:  # a nested table lives inside the outer cell
+                outer = self.table[-2]
+                if outer and outer[-1] and line:
+                    outer[-1][-1].append(line)
+            elif line:
+                self._emit(line)
+        elif tag == "tbl" and self.table:
+            self.table.pop()
+            if not self.table:
+                self._emit("")
+
+    def _data(self, data: str) -> None:
+        if self.in_text and not self.skip:
+            self.run.append(data)
+
+    def _paragraph(self, text: str) -> None:
+        lines = [" ".join(line.split()) for line in text.split("\n")]
+        lines = [line for line in lines if line]
+        if not lines:
+            return
+        if self.prefix == "- ":
+            if self.out and not self.out[-1] and len(self.out) > 1 and self.out[-2][:2] == "- ":
+                self.out.pop()  # consecutive list items stay together
+            self._emit(self.prefix + lines[0])
+            for line in lines[1:]:
+                self._emit(line)
+            self._emit("")
+            return
+        self._emit(self.prefix + lines[0])
+        for line in lines[1:]:
+            self._emit(line)
+        self._emit("")
+
+    def _emit(self, line: str) -> None:
+        if not line and (not self.out or not self.out[-1]):
+            return
+        self.chars += len(line) + 1
+        if self.chars > self.max_chars:
+            raise InputTooLargeError(
+                f"DOCX text is too large: over {self.max_chars:,} characters; "
+                f"the limit is {self.max_chars:,} characters"
+            )
+        self.out.append(line)

@@ -77,6 +77,12 @@ class Report:
         failing = [e.id for e in self.elements if e.fails(self.fail_on)]
         return {**counts, "passed": not failing, "failing": failing, "fail_on": self.fail_on}
 
+    def _repr_html_(self) -> str:
+        """Jupyter: a table of the elements with status colours and evidence."""
+        from checker.display import report_html
+
+        return report_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"schema_version": self.schema_version}
         if self.source is not None:

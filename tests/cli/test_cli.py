@@ -83,7 +83,7 @@ def test_unreadable_input_among_others_is_reported_and_exits_2(capsys, tmp_path)
     "content, message",
     [
         (b"", "input is empty"),
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF input is not supported yet"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "input looks like a PNG image, not text"),
         (b"\x00\x01\x02\x03binary\x00\x00\xff" * 50, "not text"),
         (b"12345 67890 ---", "input has no text"),
     ],
@@ -179,3 +179,36 @@ def test_text_output_has_no_colour_when_not_a_tty(capsys):
     assert "\033[" not in out
     _, out, _ = run(capsys, "check", str(SAMPLE), "--color", "always")
     assert "\033[31m" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "jsonl", "sarif", "junit", "github", "markdown"])
+def test_every_format_keeps_the_exit_codes(capsys, tmp_path, monkeypatch, fmt):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert run(capsys, "check", str(UJET), "--format", fmt)[0] == 0
+    assert run(capsys, "check", str(SAMPLE), "--format", fmt)[0] == 1
+    code, out, err = run(capsys, "check", str(UJET), str(empty), "--format", fmt)
+    assert code == 2 and err == f"policycheck: {empty}: input is empty\n"
+    if fmt != "text":
+        assert str(empty) in out or "empty.txt" in out  # the unreadable file is not dropped
+
+
+def test_diff_exit_codes_in_a_real_process(tmp_path):
+    """0 no regression, 1 a required element that was present is gone, 2 could not run."""
+
+    def diff(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [sys.executable, "-m", "checker", "diff", *args], capture_output=True, check=False
+        )
+
+    assert diff(str(SAMPLE), str(UJET)).returncode == 0
+    lost = diff(str(UJET), str(SAMPLE))
+    assert lost.returncode == 1
+    assert b"REGRESSION (dpo_contact, complaint_right)" in lost.stdout
+    missing = diff(str(SAMPLE), str(tmp_path / "nope.md"))
+    assert missing.returncode == 2 and missing.stdout == b""
+    assert (
+        missing.stderr
+        == f"policycheck: cannot read {tmp_path / 'nope.md'}: No such file or directory\n".encode()
+    )

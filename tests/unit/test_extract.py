@@ -91,11 +91,11 @@ def test_legacy_text_decodes_without_charset_normalizer(monkeypatch: pytest.Monk
         (b"", "input is empty"),
         (
             b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
-            "PDF input is not supported yet; convert it to text first",
+            "input is a PDF document, not text; use read_policy",
         ),
         (
             b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml word/document.xml",
-            "DOCX input is not supported yet; convert it to text first",
+            "input is a DOCX document, not text; use read_policy",
         ),
         (b"PK\x03\x04\x14\x00\x00\x00data.csv", "input looks like a ZIP archive, not text"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "input looks like a PNG image, not text"),
@@ -333,7 +333,7 @@ def test_read_policy_keeps_text_as_written(
         ("x" * 101, "input is too large: 101 bytes; the limit is 100 bytes"),
         ("é" * 51, "input is too large: 102 bytes; the limit is 100 bytes"),
         ("text\x00\x01\x02\x03", "input looks like a binary file, not text"),
-        (b"%PDF-1.4", "PDF input is not supported yet; convert it to text first"),
+        (b"%PDF-1.4", "cannot read the PDF: it is damaged or not a PDF"),
     ],
 )
 def test_read_policy_refuses_unusable_input(data: bytes | str, message: str) -> None:

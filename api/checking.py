@@ -1,0 +1,135 @@
+"""Check one submitted document with the library: limits, extraction, scoring, a log line.
+
+Runs in the thread pool (the endpoints are plain ``def``). Text, Markdown and HTML are read in
+process; PDF and DOCX in a bounded child process (``api.isolation``). The document is never
+written anywhere: the log gets its size, format and a sha256 prefix, nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from typing import Any
+
+from api.inputs import DOCUMENT_MEDIA_TYPES, Document
+from api.isolation import ParseCrashed, ParseFailed, ParseTimeout, extract_isolated
+from api.middleware import Metrics
+from api.problems import Problem
+from api.settings import Settings
+from checker import registry
+from checker.engine import check
+from checker.errors import InputError
+from checker.extract import InputTooLargeError, read_policy, sniff_document
+from checker.model import Model
+
+log = logging.getLogger("policycheck.api")
+
+# Same wording as checker.engine.check_bytes gives for HTML.
+_EXTRACTED = "{} input: offsets and line numbers refer to the extracted text"
+
+
+def validate_options(require: str | list[str] | None, fail_on: str | None) -> tuple[Any, str]:
+    """Check ``require`` / ``fail_on`` before any work (unknown element ids are a 422)."""
+    try:
+        required = registry.parse_ids(require)
+    except registry.UnknownElementError as e:
+        raise Problem("invalid-request", f"require: {e}") from None
+    fail_on = fail_on or "absent"
+    if fail_on not in ("absent", "uncertain"):
+        raise Problem("invalid-request", "fail_on: must be 'absent' or 'uncertain'")
+    return list(required), fail_on
+
+
+def extract(doc: Document, settings: Settings) -> tuple[str, str]:
+    """(text, format) of a document, or the Problem that says why not."""
+    data = doc.data
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > settings.max_upload_bytes:
+        raise Problem(
+            "payload-too-large",
+            f"document is {size:,} bytes; the limit is {settings.max_upload_bytes:,} bytes",
+        )
+    if doc.media_type and doc.media_type not in DOCUMENT_MEDIA_TYPES:
+        raise Problem("unsupported-media-type", f"media type {doc.media_type!r} is not supported")
+    try:
+        if isinstance(data, bytes) and sniff_document(data):
+            text, fmt = extract_isolated(
+                data,
+                filename=doc.filename,
+                media_type=doc.media_type,
+                max_bytes=settings.max_upload_bytes,
+                timeout=settings.parse_timeout,
+                memory_bytes=settings.parse_memory_bytes,
+            )
+        else:
+            text, fmt = read_policy(
+                data,
+                filename=doc.filename,
+                media_type=doc.media_type,
+                max_bytes=settings.max_upload_bytes,
+            )
+    except InputTooLargeError as e:
+        raise Problem("payload-too-large", str(e)) from None
+    except InputError as e:
+        raise Problem("unreadable-document", str(e)) from None
+    except ParseTimeout:
+        raise Problem(
+            "parse-timeout",
+            f"the document could not be parsed within {settings.parse_timeout:g} s",
+        ) from None
+    except ParseCrashed:
+        raise Problem(
+            "payload-too-large",
+            "the document could not be parsed within the memory limit",
+        ) from None
+    except ParseFailed as e:
+        raise RuntimeError(f"parser failed in the child process: {e}") from None
+    if len(text) > settings.max_extracted_chars:
+        raise Problem(
+            "payload-too-large",
+            f"the extracted text has {len(text):,} characters; "
+            f"the limit is {settings.max_extracted_chars:,}",
+        )
+    return text, fmt
+
+
+def check_document(
+    doc: Document,
+    *,
+    model: Model,
+    required: list[str],
+    fail_on: str,
+    settings: Settings,
+    metrics: Metrics,
+) -> dict[str, Any]:
+    """The library's report (``Report.to_dict()``) for one document."""
+    started = time.perf_counter()
+    text, fmt = extract(doc, settings)
+    try:
+        report = check(text, model=model, require=required, fail_on=fail_on, source=doc.source)
+    except InputError as e:
+        raise Problem("unreadable-document", str(e)) from None
+    if fmt in ("html", "pdf", "docx"):
+        report.warnings.append(_EXTRACTED.format(fmt.upper()))
+    elapsed = time.perf_counter() - started
+    metrics.documents.labels(format=fmt).inc()
+    metrics.document_seconds.observe(elapsed)
+    raw = doc.data if isinstance(doc.data, bytes) else doc.data.encode("utf-8", "surrogatepass")
+    summary = report.summary()
+    log.info(
+        "checked document sha256=%s bytes=%d format=%s chars=%d %s in %.0f ms",
+        hashlib.sha256(raw).hexdigest()[:12],
+        len(raw),
+        fmt,
+        len(text),
+        "passed" if summary["passed"] else "failed",
+        elapsed * 1000,
+    )
+    return report.to_dict()
+
+
+def extract_text(doc: Document, settings: Settings) -> dict[str, Any]:
+    """What the checker reads from a document (used by the page to show the evidence)."""
+    text, fmt = extract(doc, settings)
+    return {"format": fmt, "chars": len(text), "text": text}
