@@ -33,6 +33,7 @@ _EMAIL = re.compile(r"([\w.+-]+)@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _PHONE = re.compile(r"\+?\d[\d ()./-]{6,}\d")
 _DIGITS = re.compile(r"\d+")
+_ANY_DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -44,7 +45,7 @@ def normalize(text: str) -> str:
     if "http" in text or "www." in text:
         text = _URL.sub(" zzurl ", text)
     text = text.lower()
-    if any(c.isdigit() for c in text):
+    if _ANY_DIGIT.search(text):
         text = _DIGITS.sub("0", _PHONE.sub(" zzphone ", text))
     return text
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from checker.cues import AUTHORITY, COMPLAINT, CONTACT_ROUTE, DPO_TERMS
+from checker.cues import AUTHORITY, COMPLAINT, DPO_TERMS, has_route
 from checker.segment import Document
 
 _DURATION = re.compile(r"\d|long|länge|lange|longtemps|lang|durée|termijn|period|frist|tid\b", re.I)
@@ -26,7 +26,7 @@ def near_miss_reason(element_id: str, doc: Document, index: int) -> str:
     text = segs[index].text
     window = " ".join(s.text for s in segs[max(0, index - 1) : index + 2])
     if element_id == "dpo_contact":
-        if DPO_TERMS.search(text) and not CONTACT_ROUTE.search(window):
+        if DPO_TERMS.search(text) and not has_route(window):
             return "a data protection officer is mentioned but no way to reach them is given"
         if DPO_TERMS.search(text):
             return "the data protection officer mentioned may not be the organisation's own"

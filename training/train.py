@@ -27,7 +27,7 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from checker.cues import CONTACT_ROUTE, DPO_TERMS
+from checker.cues import DPO_TERMS, has_route
 from checker.features import block_of, document_features
 from checker.model import BLOCKS, Model, save
 from checker.registry import ELEMENT_IDS
@@ -48,7 +48,7 @@ _DPO = ELEMENT_IDS.index("dpo_contact")
 
 def alone(text: str, y: list[int]) -> list[int]:
     """Labels a segment earns without its context (see ``Corpus``)."""
-    if y[_DPO] and not (DPO_TERMS.search(text) and CONTACT_ROUTE.search(text)):
+    if y[_DPO] and not (DPO_TERMS.search(text) and has_route(text)):
         y = list(y)
         y[_DPO] = 0
     return y
