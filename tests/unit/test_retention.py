@@ -44,5 +44,7 @@ def test_vague(text):
 
 
 def test_one_specific_sentence_makes_the_policy_specific():
-    assert retention_detail(["as long as necessary", "Logs are deleted after 14 days."]) == "specific"
+    assert (
+        retention_detail(["as long as necessary", "Logs are deleted after 14 days."]) == "specific"
+    )
     assert retention_detail(["as long as necessary", "as required by law"]) == "vague"
