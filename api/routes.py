@@ -120,6 +120,13 @@ def _query_require(require: list[str] | None) -> str | None:
     return ",".join(require) if require else None
 
 
+def _options(sub: Any, require: Any, fail_on: Any) -> tuple[Any, Any]:
+    """The body's options merged with the query's, validated once for both endpoints."""
+    return validate_options(
+        _merge(sub.require, _query_require(require)), _merge(sub.fail_on, fail_on)
+    )
+
+
 @v1.post(
     "/check",
     tags=["check"],
@@ -148,9 +155,7 @@ def post_check(
     fail_on: FailOnQuery = None,
 ) -> JSONResponse:
     sub = parse_check(body)
-    required, fail = validate_options(
-        _merge(sub.require, _query_require(require)), _merge(sub.fail_on, fail_on)
-    )
+    required, fail = _options(sub, require, fail_on)
     report = check_document(
         sub.documents[0],
         model=model,
@@ -192,9 +197,7 @@ def post_check_batch(
     fail_on: FailOnQuery = None,
 ) -> JSONResponse:
     sub = parse_batch(body, settings.max_batch_items)
-    required, fail = validate_options(
-        _merge(sub.require, _query_require(require)), _merge(sub.fail_on, fail_on)
-    )
+    required, fail = _options(sub, require, fail_on)
     items: list[dict[str, Any]] = []
     for index, doc in enumerate(sub.documents):
         entry: dict[str, Any] = {"index": index, "source": doc.source}
