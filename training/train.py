@@ -38,7 +38,7 @@ MIN_DF = 2
 C = 8.0
 SEED = 20261122
 UNCERTAIN_BAND = 0.05
-MODEL_VERSION_PREFIX = "0.2"
+MODEL_VERSION_PREFIX = "0.3"
 # A language counts as trained (reported as supported) with at least this many labeled segments.
 MIN_LANGUAGE_SEGMENTS = 150
 
@@ -183,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     docs = load_all()
     corpus = Corpus(docs)
     langs = sorted({d.lang for d in docs})
-    print(f"{len(docs)} documents, {len(corpus.feats)} segments, languages {', '.join(langs)}")
+    n_segments = int((~corpus.is_copy).sum())
+    print(f"{len(docs)} documents, {n_segments} segments, languages {', '.join(langs)}")
 
     oof = out_of_fold_logits(corpus, a.folds)
     cal = calibration.fit(corpus, oof, seed=SEED)
@@ -200,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     counts = {
         "documents": len(docs),
-        "segments": len(corpus.feats),
+        "segments": int((~corpus.is_copy).sum()),  # without the context-free copies
         "seed_segments": int(sum(len(d.labels) for d in docs if d.source == "seed")),
         "authored_segments": int(sum(len(d.labels) for d in docs if d.source == "authored")),
         "positives": {e: int(corpus.Y[:, j].sum()) for j, e in enumerate(ELEMENT_IDS)},
