@@ -55,7 +55,7 @@ def _element_result(
     required: bool,
 ) -> ElementResult:
     """Status from the best segment; evidence for a present element, near misses for a gap."""
-    top = scored[np.argsort(-logits[scored], kind="stable")[:CANDIDATES]] if len(scored) else []
+    top = scored[np.argsort(-logits[scored], kind="stable")[:CANDIDATES]]
     p = model.document_probability(el.id, float(logits[top[0]]) if len(top) else -50.0)
     status = _status(p, model.thresholds[el.id], model.uncertain_band)
     candidates = [(int(i), _sigmoid(float(logits[i]))) for i in top]

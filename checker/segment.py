@@ -151,10 +151,10 @@ def segment(text: str) -> Document:
 
     segments: list[Segment] = []
     heading = ""
-    for i, (start, end, line_no, md, table, bullet) in enumerate(lines):
+    for i, (start, end, line_no, is_md, table, bullet) in enumerate(lines):
         content = text[start:end]
-        is_heading = md
-        if not (md or table or bullet) and i + 1 < len(lines) and _looks_like_heading(content):
+        is_heading = is_md
+        if not (is_md or table or bullet) and i + 1 < len(lines) and _looks_like_heading(content):
             n_start, n_end, _, n_md, n_table, n_bullet = lines[i + 1]
             nxt = text[n_start:n_end]
             is_heading = n_md or n_bullet or n_table or _is_prose(nxt)
