@@ -18,15 +18,12 @@ from api.middleware import Metrics
 from api.problems import Problem
 from api.settings import Settings
 from checker import registry
-from checker.engine import check
+from checker.engine import check, note_extracted
 from checker.errors import InputError
 from checker.extract import InputTooLargeError, read_policy, sniff_document
 from checker.model import Model
 
 log = logging.getLogger("policycheck.api")
-
-# Same wording as checker.engine.check_bytes gives for HTML.
-_EXTRACTED = "{} input: offsets and line numbers refer to the extracted text"
 
 
 def validate_options(require: str | list[str] | None, fail_on: str | None) -> tuple[Any, str]:
@@ -110,8 +107,7 @@ def check_document(
         report = check(text, model=model, require=required, fail_on=fail_on, source=doc.source)
     except InputError as e:
         raise Problem("unreadable-document", str(e)) from None
-    if fmt in ("html", "pdf", "docx"):
-        report.warnings.append(_EXTRACTED.format(fmt.upper()))
+    note_extracted(report, fmt)
     elapsed = time.perf_counter() - started
     metrics.documents.labels(format=fmt).inc()
     metrics.document_seconds.observe(elapsed)

@@ -26,12 +26,13 @@ from typing import Any
 
 from checker import __version__, registry
 from checker.config import waiver_note
+from checker.engine import EXTRACTED_NOTE
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 TOOL_NAME = "policycheck"
 MARKDOWN_MARKER = "<!-- policycheck -->"  # lets a bot find and update its own PR comment
-HTML_WARNING = "HTML input:"  # engine warning: line numbers refer to extracted text, not the file
+HTML_WARNING = "HTML input:"  # the warning an HTML report carries (see EXTRACTED_NOTE)
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,12 @@ def would_fail(el: dict[str, Any], fail_on: str) -> bool:
 def location_line(el: dict[str, Any], report: dict[str, Any]) -> int | None:
     """The line to point at: the evidence, else the closest near miss, else none (whole file).
 
-    None for standard input and for HTML, whose line numbers refer to the extracted text.
+    None for standard input and for HTML, PDF and DOCX, whose line numbers refer to the
+    extracted text.
     """
     if report.get("source", "<stdin>") == "<stdin>":
         return None
-    if any(w.startswith(HTML_WARNING) for w in report["warnings"]):
+    if any(w.endswith(EXTRACTED_NOTE) for w in report["warnings"]):
         return None
     for ev in (*el["evidence"], *el["near_misses"]):
         return int(ev["line"])

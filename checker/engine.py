@@ -152,12 +152,21 @@ def check_bytes(
     max_bytes: int = MAX_INPUT_BYTES,
     **options: object,
 ) -> Report:
-    """Check a file's content: decoded, HTML converted to text (offsets refer to that text)."""
+    """Check a file's content: decoded, HTML/PDF/DOCX converted to text (offsets refer to it)."""
     text, fmt = read_policy(data, filename=filename, media_type=media_type, max_bytes=max_bytes)
     report = check(text, **options)
-    if fmt == "html":
-        report.warnings.append("HTML input: offsets and line numbers refer to the extracted text")
+    note_extracted(report, fmt)
     return report
+
+
+EXTRACTED_FORMATS = ("html", "pdf", "docx")
+EXTRACTED_NOTE = "input: offsets and line numbers refer to the extracted text"
+
+
+def note_extracted(report: Report, fmt: str) -> None:
+    """Say so when offsets refer to text extracted from the file rather than the file itself."""
+    if fmt in EXTRACTED_FORMATS:
+        report.warnings.append(f"{fmt.upper()} {EXTRACTED_NOTE}")
 
 
 def check_path(path: str | Path, **options: object) -> Report:
