@@ -1,0 +1,1 @@
+"""Alternatives policycheck is benchmarked against (issue #7)."""
