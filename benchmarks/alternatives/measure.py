@@ -1,0 +1,161 @@
+"""Accuracy and speed of the alternatives, for the benchmark runner (``benchmarks/run.py``).
+
+usage: python -m benchmarks.alternatives.measure keywords|minilm [--dev FOLDER] [--text FILE]
+       [--min-seconds S]
+
+Prints one JSON object: dev-set figures per element (``training.evaluate.element_table``) when
+``--dev`` is given, and throughput on ``--text`` (default: the 27 KB seed policy 004).
+The dev set is only scored here, never used to choose a rule or a threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from checker.registry import ELEMENT_IDS
+from training.evaluate import element_table
+
+NAMES = ("keywords", "minilm")
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_TEXT = next(iter(sorted((ROOT / "data" / "seeds").glob("004_*.txt"))), None)
+
+
+def _check_name(name: str) -> None:
+    if name not in NAMES:
+        raise ValueError(f"unknown alternative {name!r} (known: {', '.join(NAMES)})")
+
+
+def _minilm() -> Any:
+    from benchmarks.alternatives import minilm
+
+    return minilm.load_or_train()  # raises RuntimeError without the transformer extra
+
+
+def dev_scores(name: str, folder: Path) -> dict[str, Any]:
+    """Run an alternative on every labeled policy in ``folder`` and score it per element."""
+    _check_name(name)
+    folder = Path(folder)
+    labels = [
+        json.loads(x)
+        for x in (folder / "labels.jsonl").read_text("utf-8").splitlines()
+        if x.strip()
+    ]
+    texts = [(folder / "texts" / f"{d['id']}.txt").read_text("utf-8") for d in labels]
+    if name == "keywords":
+        from benchmarks.alternatives import keywords
+
+        t0 = time.perf_counter()
+        preds = [keywords.predict(t) for t in texts]
+        seconds = time.perf_counter() - t0
+        probs = [{e: float(p[e]) for e in ELEMENT_IDS} for p in preds]
+    else:
+        model = _minilm()
+        t0 = time.perf_counter()
+        probs = model.predict_proba_many(texts)
+        seconds = time.perf_counter() - t0
+        preds = [{e: p[e] >= model.thresholds[e] for e in ELEMENT_IDS} for p in probs]
+    rows = [
+        {
+            "id": d["id"],
+            "truth": d["labels"],
+            "status": {e: "present" if pred[e] else "absent" for e in ELEMENT_IDS},
+            "prob": prob,
+        }
+        for d, pred, prob in zip(labels, preds, probs, strict=True)
+    ]
+    return {"table": element_table(rows), "seconds": round(seconds, 3), "n": len(rows)}
+
+
+def _timed(fn: Callable[[], object], min_seconds: float, min_runs: int = 5) -> dict[str, float]:
+    fn()  # warm-up
+    times: list[float] = []
+    start = time.perf_counter()
+    while len(times) < min_runs or time.perf_counter() - start < min_seconds:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+
+    def pct(q: float) -> float:
+        return round(1000 * times[min(len(times) - 1, int(q * len(times)))], 3)
+
+    return {
+        "runs": len(times),
+        "policies_per_s": round(len(times) / sum(times), 2),
+        "mean_ms": round(1000 * statistics.fmean(times), 3),
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+    }
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def throughput(name: str, text: str, min_seconds: float = 3.0) -> dict[str, Any]:
+    """Policies per second and latency percentiles for one policy text, in this process.
+
+    ``one_thread`` limits torch to one thread (per-core figure); ``default_threads`` keeps
+    torch's default. The keyword checker is pure Python, so both are the same single core.
+    """
+    _check_name(name)
+    out: dict[str, Any] = {"name": name, "text_bytes": len(text.encode("utf-8"))}
+    if name == "keywords":
+        from benchmarks.alternatives import keywords
+
+        one = _timed(lambda: keywords.predict(text), min_seconds)
+        out.update(one_thread=one, default_threads=one, threads_default=1)
+    else:
+        import torch
+
+        default = torch.get_num_threads()
+        t0 = time.perf_counter()
+        model = _minilm()
+        out["load_seconds"] = round(time.perf_counter() - t0, 3)
+        out["encoder_load_seconds"] = model.info.get("load_seconds")
+        out["threads_default"] = default
+        try:
+            torch.set_num_threads(1)
+            out["one_thread"] = _timed(lambda: model.predict(text), min_seconds)
+        finally:
+            torch.set_num_threads(default)
+        out["default_threads"] = _timed(lambda: model.predict(text), min_seconds)
+    out["policies_per_s"] = out["one_thread"]["policies_per_s"]
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("name", choices=NAMES)
+    ap.add_argument("--dev", type=Path, default=None, help="labeled folder to score on")
+    ap.add_argument("--text", type=Path, default=DEFAULT_TEXT, help="policy for throughput")
+    ap.add_argument("--min-seconds", type=float, default=3.0)
+    a = ap.parse_args(argv)
+    result: dict[str, Any] = {"name": a.name}
+    try:
+        if a.dev is not None:
+            result["dev"] = dev_scores(a.name, a.dev)
+        if a.text is not None:
+            result["throughput"] = throughput(
+                a.name, a.text.read_text("utf-8"), min_seconds=a.min_seconds
+            )
+    except RuntimeError as e:
+        print(f"measure: {a.name}: {e}", file=sys.stderr)
+        return 2
+    result["peak_rss_mb"] = _peak_rss_mb()
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
