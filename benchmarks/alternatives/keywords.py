@@ -15,11 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-FLAGS = re.IGNORECASE | re.UNICODE
-
 
 def _any(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), FLAGS)
+    """One case-insensitive pattern. Sentences are lower-cased once and the patterns here, which
+    is the same match as re.IGNORECASE and twice as fast (so no upper-case escapes like \\S)."""
+    joined = "|".join(f"(?:{p})" for p in patterns)
+    if re.search(r"\\[A-Z]", joined):
+        raise ValueError("upper-case escapes do not survive lower()")
+    return re.compile(joined.lower())
 
 
 # --- sentences -------------------------------------------------------------------------------
@@ -67,6 +70,7 @@ ROUTE = _any(
     r"\bcontact opnemen|\bbereiken|\bbereikbaar|\badres\b",  # nl
     r"\bcontactar|\bcorreo|\bdirecci[óo]n|\bcontattare|\bindirizzo",  # es, it
 )
+DPO_MAILBOX = _any(r"\b(?:dpo|privacy\.officer)@")
 NO_DPO = _any(
     r"\bnot (?:been )?(?:required|obliged|obligated) to (?:appoint|designate|have)",
     r"\b(?:have|has) not (?:appointed|designated)",
@@ -91,7 +95,7 @@ OTHERS_DPO = _any(
 
 def _dpo_contact(sents: list[str]) -> bool:
     for i, s in enumerate(sents):
-        if not DPO.search(s) and not re.search(r"\b(?:dpo|privacy\.officer)@", s, FLAGS):
+        if not DPO.search(s) and not DPO_MAILBOX.search(s):
             continue
         if NO_DPO.search(s) or OTHERS_DPO.search(s):
             continue
@@ -193,11 +197,8 @@ NOT_RETENTION = _any(
 
 def _retention(sents: list[str]) -> bool:
     for s in sents:
-        if NOT_RETENTION.search(s):
-            continue
-        if RETENTION_NOUN.search(s) and len(s.split()) > 3:  # a statement, not a bare heading
-            return True
-        if KEEP.search(s) and PERIOD.search(s):
+        stated = RETENTION_NOUN.search(s) and len(s.split()) > 3  # a statement, not a heading
+        if (stated or (KEEP.search(s) and PERIOD.search(s))) and not NOT_RETENTION.search(s):
             return True
     return False
 
@@ -236,9 +237,7 @@ NOT_CHILDREN = _any(
 
 def _children(sents: list[str]) -> bool:
     for s in sents:
-        if NOT_CHILDREN.search(s):
-            continue
-        if CHILD.search(s) or AGE_LIMIT.search(s):
+        if (CHILD.search(s) or AGE_LIMIT.search(s)) and not NOT_CHILDREN.search(s):
             return True
     return False
 
@@ -253,5 +252,5 @@ RULES: dict[str, Callable[[list[str]], bool]] = {
 
 def predict(text: str) -> dict[str, bool]:
     """Element id -> present, for one policy text."""
-    sents = sentences(text)
+    sents = [s.lower() for s in sentences(text)]
     return {element: rule(sents) for element, rule in RULES.items()}
