@@ -115,6 +115,9 @@ def throughput(name: str, text: str, min_seconds: float = 3.0) -> dict[str, Any]
         one = _timed(lambda: keywords.predict(text), min_seconds)
         out.update(one_thread=one, default_threads=one, threads_default=1)
     else:
+        from benchmarks.alternatives import minilm
+
+        minilm.require()  # RuntimeError without the transformer extra
         import torch
 
         default = torch.get_num_threads()
