@@ -21,8 +21,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from itertools import chain
 
-from checker.cues import cue_tokens
+import numpy as np
+
+from checker.cues import segment_cues
 from checker.segment import HEADING_MAX_WORDS, Document
 
 BLOCK_WEIGHTS: dict[str, float] = {"s": 1.0, "h": 0.45, "c": 0.35, "k": 1.0}
@@ -80,7 +83,7 @@ def document_cues(doc: Document) -> list[list[str]]:
     """Each segment's cues, plus "dpo_route_block" for every line of a contact block (a run of
     short lines, with the lead-in line ending in a colon) that names a DPO and gives a route:
     the DPO line and the address or e-mail line can be several lines apart."""
-    cues = [cue_tokens(s.text) for s in doc.segments]
+    cues = segment_cues([s.text for s in doc.segments])
     short = [
         not s.is_heading
         and len(s.text.split()) <= HEADING_MAX_WORDS
@@ -158,10 +161,11 @@ def document_features(doc: Document) -> list[list[str]]:
 
 
 class Indexer:
-    """Maps a document straight to vocabulary ids: the checker's hot path.
+    """Maps a document straight to (row, vocabulary id) arrays: the checker's hot path.
 
     Produces exactly the known features of ``document_features`` (a parity test holds it to
-    that) but looks each word up once and caches its ids, since policies repeat their words.
+    that) but looks each word up once, caches its ids across documents (policies share their
+    vocabulary), and expands words into features and neighbours' context with array operations.
     """
 
     MAX_CACHE = 500_000
@@ -173,13 +177,11 @@ class Indexer:
         self._headings: dict[str, list[int]] = {}
 
     def _word(self, t: str) -> tuple[list[int], int]:
-        hit = self._words.get(t)
-        if hit is None:
-            get = self.vocabulary.get
-            hit = ([j for f in token_grams(t) if (j := get(f)) is not None], get("c:" + t, -1))
-            if len(self._words) >= self.MAX_CACHE:
-                self._words.clear()
-            self._words[t] = hit
+        get = self.vocabulary.get
+        hit = ([j for f in token_grams(t) if (j := get(f)) is not None], get("c:" + t, -1))
+        if len(self._words) >= self.MAX_CACHE:
+            self._words.clear()
+        self._words[t] = hit
         return hit
 
     def _heading(self, heading: str) -> list[int]:
@@ -193,37 +195,73 @@ class Indexer:
             self._headings[heading] = hit
         return hit
 
-    def document(self, doc: Document) -> tuple[list[int], list[int]]:
-        """Vocabulary ids of all segments' features, flat, and how many belong to each segment."""
-        toks = [words(s.text) for s in doc.segments]
+    def document(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
+        """Row (segment index) and vocabulary id of every known feature of every segment."""
+        segments = doc.segments
+        n = len(segments)
+        toks = [words(s.text) for s in segments]
+        counts = np.fromiter(map(len, toks), dtype=np.int64, count=n)
+        token_row = np.repeat(np.arange(n, dtype=np.int64), counts)
+        # Each distinct word once: its segment-block ids and its context-block id.
+        local: dict[str, int] = {}
+        token_local = np.fromiter(
+            (local.setdefault(t, len(local)) for ts in toks for t in ts),
+            dtype=np.int64,
+            count=int(counts.sum()),
+        )
+        cache = self._words
+        entries = [cache.get(w) or self._word(w) for w in local]
+        n_ids = np.fromiter((len(e[0]) for e in entries), dtype=np.int64, count=len(entries))
+        word_ids = np.fromiter(
+            chain.from_iterable(e[0] for e in entries), dtype=np.int64, count=int(n_ids.sum())
+        )
+        context_id = np.fromiter((e[1] for e in entries), dtype=np.int64, count=len(entries))
+        rows, ids = [], []
+        # Segment block: every token's word and character-gram ids.
+        per_token = n_ids[token_local]
+        first = np.cumsum(n_ids) - n_ids
+        out_first = np.cumsum(per_token) - per_token
+        gather = np.arange(int(per_token.sum())) + np.repeat(
+            first[token_local] - out_first, per_token
+        )
+        rows.append(np.repeat(token_row, per_token))
+        ids.append(word_ids[gather])
+        # Context block: each token counts for the segments up to CONTEXT before and after.
+        ctx = context_id[token_local]
+        known = ctx >= 0
+        ctx, ctx_row = ctx[known], token_row[known]
+        for d in (*range(-CONTEXT, 0), *range(1, CONTEXT + 1)):
+            r = ctx_row + d
+            inside = (r >= 0) & (r < n)
+            rows.append(r[inside])
+            ids.append(ctx[inside])
+        # Word bigrams, headings and cues: few per segment.
         get = self.vocabulary.get
-        cues = document_cues(doc)
-        entries = [[self._word(t) for t in ts] for ts in toks]
-        ctx = [[c for _, c in es if c >= 0] for es in entries]
         pairs = self._pairs
         if len(pairs) >= self.MAX_CACHE:
             pairs.clear()
-        ids: list[int] = []
-        lengths: list[int] = []
-        last = len(toks) - 1
-        for i, seg in enumerate(doc.segments):
-            before = len(ids)
-            for word_ids, _ in entries[i]:
-                ids.extend(word_ids)
+        cues = document_cues(doc)
+        extra_rows: list[int] = []
+        extra_ids: list[int] = []
+        last = n - 1
+        for i, seg in enumerate(segments):
+            found = []
             for pair in itertools.pairwise(toks[i]):
                 j = pairs.get(pair)
                 if j is None:
                     j = pairs[pair] = get("s:" + pair[0] + " " + pair[1], -1)
                 if j >= 0:
-                    ids.append(j)
+                    found.append(j)
             if not seg.is_heading:
-                ids.extend(self._heading(seg.heading))
+                found += self._heading(seg.heading)
             lo, hi = max(0, i - CONTEXT), min(last, i + CONTEXT) + 1
-            for k in range(lo, hi):
-                if k != i:
-                    ids.extend(ctx[k])
-            for f in cue_grams(cues[i], cues[lo:i] + cues[i + 1 : hi]):
-                if (j := get(f, -1)) >= 0:
-                    ids.append(j)
-            lengths.append(len(ids) - before)
-        return ids, lengths
+            near = cues[lo:i] + cues[i + 1 : hi]
+            if cues[i] or any(near):
+                for f in cue_grams(cues[i], near):
+                    if (j := get(f, -1)) >= 0:
+                        found.append(j)
+            extra_ids += found
+            extra_rows += [i] * len(found)
+        rows.append(np.asarray(extra_rows, dtype=np.int64))
+        ids.append(np.asarray(extra_ids, dtype=np.int64))
+        return np.concatenate(rows), np.concatenate(ids)

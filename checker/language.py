@@ -174,6 +174,7 @@ def _weights(table: dict[str, str], split: bool) -> dict[str, tuple[tuple[str, f
 _WORDS = _weights(_STOPWORDS, split=True)
 _LETTER_OWNERS = _weights(_LETTERS, split=False)
 _TOKEN = re.compile(r"[^\W\d_]+")
+_LETTER = re.compile("[" + re.escape("".join(_LETTER_OWNERS)) + "]")
 
 
 @dataclass(frozen=True)
@@ -199,8 +200,9 @@ def detect_language(text: str, *, max_chars: int = 20000) -> LanguageGuess:
                 scores[lang] += weight * n
     if matched < _MIN_MATCHES:
         return UNDETERMINED
+    letters = Counter(_LETTER.findall(sample))  # one pass, not one per letter
     for letter, owners in _LETTER_OWNERS.items():
-        n = sample.count(letter)
+        n = letters.get(letter, 0)
         if n:
             for lang, weight in owners:
                 scores[lang] += _LETTER_WEIGHT * weight * n

@@ -82,17 +82,22 @@ class Model:
             dtype=np.int64,
             count=sum(map(len, docs_feats)),
         )
-        return self._tfidf(ids, [len(f) for f in docs_feats])
+        rows = np.repeat(np.arange(len(docs_feats), dtype=np.int64), [len(f) for f in docs_feats])
+        return self._tfidf(rows, ids, len(docs_feats))
 
     def _tfidf(
-        self, ids: np.ndarray, lengths: list[int]
+        self, rows: np.ndarray, ids: np.ndarray, n: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Sublinear tf times idf, L2-normalised within each block and scaled by its weight."""
-        n = len(lengths)
-        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        """Sublinear tf times idf, L2-normalised within each block and scaled by its weight.
+
+        Returns (row, column, value) sorted by row."""
         known = ids >= 0
         n_terms = len(self.idf)
-        keys, counts = np.unique(rows[known] * n_terms + ids[known], return_counts=True)
+        keys = rows[known] * n_terms + ids[known]
+        if n * n_terms < 2**31:
+            keys = keys.astype(np.int32)  # sorts faster
+        keys, counts = np.unique(keys, return_counts=True)
+        keys = keys.astype(np.int64)
         r, c = keys // n_terms, keys % n_terms
         v = (1.0 + np.log(counts)) * self.idf[c]
         nb = len(BLOCKS)
@@ -102,10 +107,11 @@ class Model:
         return r, c, v * weights[self.block[c]] / np.sqrt(norms[rb])
 
     def _logits(self, n: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> np.ndarray:
-        out = np.empty((n, len(self.intercept)))
-        weighted = self.coef[cols] * vals[:, None]
-        for j, b in enumerate(self.intercept):
-            out[:, j] = b + np.bincount(rows, weights=weighted[:, j], minlength=n)
+        """Per-row sums of coefficient times value; ``rows`` must be sorted."""
+        out = np.tile(self.intercept, (n, 1))
+        if len(rows):
+            first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+            out[rows[first]] += np.add.reduceat(self.coef[cols] * vals[:, None], first, axis=0)
         return out
 
     def segment_logits(self, docs_feats: list[list[str]]) -> np.ndarray:
@@ -116,9 +122,8 @@ class Model:
         """``segment_logits(document_features(doc))``, computed the fast way."""
         if self._indexer is None:
             self._indexer = Indexer(self.vocabulary)
-        ids, lengths = self._indexer.document(doc)
-        triplets = self._tfidf(np.asarray(ids, dtype=np.int64), lengths)
-        return self._logits(len(lengths), *triplets)
+        n = len(doc.segments)
+        return self._logits(n, *self._tfidf(*self._indexer.document(doc), n))
 
     def document_probability(self, element_id: str, best_logit: float) -> float:
         a, b = self.calibration[element_id]

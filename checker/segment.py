@@ -29,7 +29,6 @@ _TABLE_RULE = re.compile(r"^[\s|:+\-=]*$")
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and a capital,
 # digit or opening quote. Candidate breaks before an abbreviation are rejected below.
 _BREAK = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[¿¡]?[^\W\d_a-zß-ÿ]|\d)")
-_WORD_BEFORE = re.compile(r"(\S+)$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _TERMINAL = re.compile(r"[.;:,!]\s*$")
 _NOT_HEADING = re.compile(r"@|https?://|www\.|\|")
@@ -61,11 +60,16 @@ def abbreviations() -> frozenset[str]:
     return frozenset(w for w in words if w and not w.startswith("#"))
 
 
-def _is_abbreviation(before: str, abbrevs: frozenset[str]) -> bool:
-    m = _WORD_BEFORE.search(before)
-    if not m:
+def _is_abbreviation(text: str, start: int, end: int, abbrevs: frozenset[str]) -> bool:
+    """Whether the word ending at ``end`` (not before ``start``) is an abbreviation or initial.
+
+    Scans back only over that word, so a long line with many candidate breaks stays linear."""
+    i = end
+    while i > start and not text[i - 1].isspace():
+        i -= 1
+    if i == end:
         return False
-    token = m.group(1).lstrip("(\"'“‘[").rstrip(".").lower()
+    token = text[i:end].lstrip("(\"'“‘[").rstrip(".").lower()
     if len(token) == 1 and token.isalpha():
         return True  # an initial: "J. Smith", "a. the first item"
     return token in abbrevs
@@ -77,7 +81,7 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BREAK.finditer(text):
-        if _is_abbreviation(text[start : m.start()], abbrevs):
+        if _is_abbreviation(text, start, m.start(), abbrevs):
             continue
         spans.append((start, m.start()))
         start = m.end()
