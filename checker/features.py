@@ -184,6 +184,14 @@ class Indexer:
         self._words[t] = hit
         return hit
 
+    def _pair(self, pair: tuple[str, str]) -> int:
+        j = self._pairs.get(pair)
+        if j is None:
+            if len(self._pairs) >= self.MAX_CACHE:
+                self._pairs.clear()
+            j = self._pairs[pair] = self.vocabulary.get("s:" + pair[0] + " " + pair[1], -1)
+        return j
+
     def _heading(self, heading: str) -> list[int]:
         hit = self._headings.get(heading)
         if hit is None:
@@ -202,13 +210,10 @@ class Indexer:
         toks = [words(s.text) for s in segments]
         counts = np.fromiter(map(len, toks), dtype=np.int64, count=n)
         token_row = np.repeat(np.arange(n, dtype=np.int64), counts)
+        flat = list(chain.from_iterable(toks))
         # Each distinct word once: its segment-block ids and its context-block id.
-        local: dict[str, int] = {}
-        token_local = np.fromiter(
-            (local.setdefault(t, len(local)) for ts in toks for t in ts),
-            dtype=np.int64,
-            count=int(counts.sum()),
-        )
+        local = {w: k for k, w in enumerate(dict.fromkeys(flat))}
+        token_local = np.fromiter(map(local.__getitem__, flat), dtype=np.int64, count=len(flat))
         cache = self._words
         entries = [cache.get(w) or self._word(w) for w in local]
         n_ids = np.fromiter((len(e[0]) for e in entries), dtype=np.int64, count=len(entries))
@@ -235,33 +240,31 @@ class Indexer:
             inside = (r >= 0) & (r < n)
             rows.append(r[inside])
             ids.append(ctx[inside])
-        # Word bigrams, headings and cues: few per segment.
+        # Word bigrams: pairs of neighbouring tokens in the same segment.
+        if len(flat) > 1:
+            pair_ids = np.fromiter(
+                map(self._pair, itertools.pairwise(flat)),
+                dtype=np.int64,
+                count=len(flat) - 1,
+            )
+            same = (token_row[1:] == token_row[:-1]) & (pair_ids >= 0)
+            rows.append(token_row[:-1][same])
+            ids.append(pair_ids[same])
+        # Headings and cues: a few per segment.
         get = self.vocabulary.get
-        pairs = self._pairs
-        if len(pairs) >= self.MAX_CACHE:
-            pairs.clear()
         cues = document_cues(doc)
         extra_rows: list[int] = []
         extra_ids: list[int] = []
         last = n - 1
         for i, seg in enumerate(segments):
-            found = []
-            for pair in itertools.pairwise(toks[i]):
-                j = pairs.get(pair)
-                if j is None:
-                    j = pairs[pair] = get("s:" + pair[0] + " " + pair[1], -1)
-                if j >= 0:
-                    found.append(j)
-            if not seg.is_heading:
-                found += self._heading(seg.heading)
+            found = [] if seg.is_heading else self._heading(seg.heading)
             lo, hi = max(0, i - CONTEXT), min(last, i + CONTEXT) + 1
             near = cues[lo:i] + cues[i + 1 : hi]
             if cues[i] or any(near):
-                for f in cue_grams(cues[i], near):
-                    if (j := get(f, -1)) >= 0:
-                        found.append(j)
-            extra_ids += found
-            extra_rows += [i] * len(found)
+                found = found + [j for f in cue_grams(cues[i], near) if (j := get(f, -1)) >= 0]
+            if found:
+                extra_ids += found
+                extra_rows += [i] * len(found)
         rows.append(np.asarray(extra_rows, dtype=np.int64))
         ids.append(np.asarray(extra_ids, dtype=np.int64))
         return np.concatenate(rows), np.concatenate(ids)
