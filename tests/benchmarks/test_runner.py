@@ -1,0 +1,75 @@
+"""The benchmark runner reads its load generator right and reports targets honestly."""
+
+from __future__ import annotations
+
+from benchmarks import run, speed
+
+WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8000/v1/check
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency   138.01ms   20.00ms    1.20s    80.00%
+    Req/Sec    28.00      5.00    40.00     70.00%
+  Latency Distribution
+     50%  138.01ms
+     75%  150.00ms
+     90%  168.80ms
+     99%    1.20s
+  556 requests in 10.00s, 1.23MB read
+  Socket errors: connect 0, read 1, write 0, timeout 2
+  Non-2xx or 3xx responses: 3
+Requests/sec:     55.60
+Transfer/sec:    125.00KB
+"""
+
+
+def test_wrk_output_is_parsed_with_units_and_every_kind_of_error():
+    r = run._parse_wrk(WRK_OUTPUT)
+    assert r == {
+        "p50_ms": 138.01,
+        "p90_ms": 168.8,
+        "p99_ms": 1200.0,
+        "requests": 556,
+        "errors": 6,
+        "rps": 55.6,
+    }
+
+
+def result(per_s: float, p99: float, per_kb: list[float]) -> dict:
+    return {
+        "library": {
+            "warm_25kb": {"policies_per_s": per_s},
+            "fresh_cli": {"median_s": 0.3},
+            "linearity": [{"kb": 16 * 4**i, "ms_per_kb": v} for i, v in enumerate(per_kb)],
+        },
+        "api": {
+            "runs": [{"workers": 2, "clients": 8, "p99_ms": p99}],
+            "rss_mib": [{"workers": 2, "start": 100, "end": 120}],
+        },
+    }
+
+
+def test_targets_say_met_or_by_how_much_missed():
+    rows = {r[0]: r[1:] for r in run.targets(result(60.0, 100.0, [1.0, 1.1, 1.0]))}
+    assert rows["warm library, 25 KB policy: >= 300 policies/s per core"] == (
+        "60 policies/s",
+        "no",
+        "missed: 5.0x off",
+    )
+    assert rows["fresh `policycheck check one.txt`: <= 0.5 s wall"][1:] == ("yes", "met")
+    assert rows["API p99 at 8 clients (2 worker(s)): <= 50 ms"][1:] == ("no", "missed: 2.0x off")
+    assert rows["server resident memory (2 worker(s)): <= 200 MB"][1] == "yes"
+    linear = rows["linear in length (ms per KB, 16 KB to 1 MB, within 1.5x)"]
+    assert linear[1] == "yes"
+
+
+def test_superlinear_time_fails_the_linearity_target():
+    rows = {r[0]: r[1:] for r in run.targets(result(400.0, 10.0, [1.0, 2.0, 4.0]))}
+    assert rows["linear in length (ms per KB, 16 KB to 1 MB, within 1.5x)"][1] == "no"
+    assert rows["warm library, 25 KB policy: >= 300 policies/s per core"][1:] == ("yes", "met")
+
+
+def test_generated_policies_have_the_asked_size_and_are_reproducible():
+    text = speed.generated(25 * 1024)
+    assert 25 * 1024 <= len(text.encode("utf-8")) < 25 * 1024 + 4000
+    assert speed.generated(25 * 1024) == text
+    assert speed.generated(25 * 1024, start=99) != text
