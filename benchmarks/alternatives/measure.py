@@ -4,7 +4,8 @@ usage: python -m benchmarks.alternatives.measure keywords|minilm [--dev FOLDER] 
        [--min-seconds S]
 
 Prints one JSON object: dev-set figures per element (``training.evaluate.element_table``) when
-``--dev`` is given, and throughput on ``--text`` (default: the 27 KB seed policy 004).
+``--dev`` is given, throughput on ``--text`` (default: the 27 KB seed policy 004) in this
+process, and load time, first prediction and peak memory in a fresh process.
 The dev set is only scored here, never used to choose a rule or a threshold.
 """
 
@@ -14,6 +15,7 @@ import argparse
 import json
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -71,7 +73,16 @@ def dev_scores(name: str, folder: Path) -> dict[str, Any]:
         }
         for d, pred, prob in zip(labels, preds, probs, strict=True)
     ]
-    return {"table": element_table(rows), "seconds": round(seconds, 3), "n": len(rows)}
+    by_language: dict[str, Any] = {}
+    for lang in sorted({d.get("language", "?") for d in labels}):
+        sub = [r for d, r in zip(labels, rows, strict=True) if d.get("language", "?") == lang]
+        by_language[lang] = {"n": len(sub), "table": element_table(sub)}
+    return {
+        "table": element_table(rows),
+        "seconds": round(seconds, 3),
+        "n": len(rows),
+        "by_language": by_language,
+    }
 
 
 def _timed(fn: Callable[[], object], min_seconds: float, min_runs: int = 5) -> dict[str, float]:
@@ -137,6 +148,50 @@ def throughput(name: str, text: str, min_seconds: float = 3.0) -> dict[str, Any]
     return out
 
 
+_FRESH = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+name, path = sys.argv[1], sys.argv[2]
+if name == "keywords":
+    from benchmarks.alternatives import keywords as model
+else:
+    from benchmarks.alternatives import minilm
+    model = minilm.load_or_train()
+t1 = time.perf_counter()
+model.predict(open(path, encoding="utf-8").read())
+t2 = time.perf_counter()
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"load_seconds": t1 - t0, "first_predict_seconds": t2 - t1, "peak_rss_mb": rss}))
+"""
+
+
+def fresh_process(name: str, path: Path) -> dict[str, Any]:
+    """Load (imports included) and one prediction in a new interpreter: cold-start figures.
+
+    For minilm the classifiers must already be cached (``load_or_train`` trains otherwise).
+    """
+    _check_name(name)
+    if name == "minilm":
+        from benchmarks.alternatives import minilm
+
+        minilm.require()
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _FRESH, name, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{name} in a fresh process failed: {proc.stderr.strip()[-500:]}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = {k: round(v, 3) for k, v in out.items()}
+    out["wall_seconds"] = round(wall, 3)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("name", choices=NAMES)
@@ -152,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             result["throughput"] = throughput(
                 a.name, a.text.read_text("utf-8"), min_seconds=a.min_seconds
             )
+            result["fresh_process"] = fresh_process(a.name, a.text)
     except RuntimeError as e:
         print(f"measure: {a.name}: {e}", file=sys.stderr)
         return 2

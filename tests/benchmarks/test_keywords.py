@@ -127,3 +127,11 @@ def test_throughput_keys() -> None:
 def test_unknown_name() -> None:
     with pytest.raises(ValueError, match="unknown alternative"):
         measure.throughput("bert", "text")
+
+
+def test_fresh_process_figures(tmp_path) -> None:
+    policy = tmp_path / "policy.txt"
+    policy.write_text("We keep your data for two years.\n", "utf-8")
+    out = measure.fresh_process("keywords", policy)
+    assert set(out) == {"load_seconds", "first_predict_seconds", "peak_rss_mb", "wall_seconds"}
+    assert 0 < out["load_seconds"] < out["wall_seconds"] and out["peak_rss_mb"] > 0
