@@ -85,7 +85,8 @@ class Failed:
     """A document that could not be checked, in its place in the results; the batch goes on.
 
     ``error_type`` is the ``code`` of the error: ``input`` (unreadable, empty, binary, too
-    large...), ``model``, or ``internal`` (a bug: please report it with the message).
+    large...), ``model``, ``crash`` (the worker process checking it died: killed, out of
+    memory, a crash in a parser) or ``internal`` (a bug: please report it with the message).
     """
 
     source: str | None
@@ -162,7 +163,7 @@ def _failed_job(index: int, source: str | None, message: str, kind: str = "input
 
 
 def _check_job(model: Model, options: dict[str, Any], job: Job) -> Result:
-    from checker.engine import check, check_bytes, check_path
+    from checker.engine import check, check_bytes
 
     index, source, kind, payload, filename = job
     if kind == "failed":
@@ -173,12 +174,25 @@ def _check_job(model: Model, options: dict[str, Any], job: Job) -> Result:
                 raise InputError(f"a text must be a str, not {type(payload).__name__}")
             return check(payload, model=model, source=source, **options)
         if kind == "path":
-            return check_path(payload, model=model, source=source, **options)
+            return _check_path(payload, model=model, source=source, **options)
         return check_bytes(payload, filename=filename, model=model, source=source, **options)
     except PolicycheckError as e:
         return Failed(source, e.code, str(e), index)
     except Exception as e:  # a bug on one odd document must not end a million-document batch
         return Failed(source, "internal", f"{type(e).__name__}: {e}", index)
+
+
+def _check_path(path: str, **options: Any) -> Report:
+    """``checker.engine.check_path`` with the file read bounded (a 100 GB file is not read)."""
+    from checker.engine import check_bytes
+    from checker.extract import read_file
+
+    try:
+        data = read_file(path)
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror or e}") from None
+    options.setdefault("source", str(path))
+    return check_bytes(data, filename=Path(path).name, **options)
 
 
 def _read_on_client(job: Job) -> Job:
@@ -460,23 +474,11 @@ def _stream(
                 _chunks(map(_read_on_client, jobs), size), submit, window or 4 * workers
             )
         elif _workers(n_jobs) > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
             workers = _workers(n_jobs)
-            token = _token(model)
-            pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=context,
-                initializer=_init_worker,
-                initargs=(token, model),
-            )
-            close.append(lambda: pool.shutdown(wait=True, cancel_futures=True))
+            pool = _RecoveringPool(workers, context, _token(model), model, options, transform)
+            close.append(pool.close)
             size = chunksize or _auto_chunksize(4, total, workers)
-
-            def submit(chunk: list[Job]) -> Any:
-                return pool.submit(_check_chunk, token, _NO_FALLBACK, options, chunk, transform)
-
-            batches = _ordered(_chunks(jobs, size), submit, window or 4 * workers)
+            batches = _ordered(_chunks(jobs, size), pool.submit, window or 4 * workers)
         else:
             batches = (_run_chunk(model, options, [job], transform) for job in jobs)
         for batch in _guard(batches):
@@ -491,6 +493,113 @@ def _stream(
             bar.close()
         for fn in reversed(close):
             fn()
+
+
+MAX_CONSECUTIVE_CRASHES = 5  # documents in a row that kill a worker: the fault is not theirs
+
+
+class _RecoveringPool:
+    """A process pool that survives the death of a worker (killed, out of memory, a crash).
+
+    When a worker dies, ``ProcessPoolExecutor`` fails every chunk in flight and is unusable.
+    The pool is then replaced, and each document of the failed chunks is checked again alone,
+    one at a time, in a one-process pool: a document that kills that process too becomes a
+    ``Failed`` entry of type ``crash`` and the batch goes on; the others get their real result.
+    Only when ``MAX_CONSECUTIVE_CRASHES`` documents in a row kill their worker does the batch
+    stop, with a ``PolicycheckError`` (the results so far are kept and a rerun resumes).
+    """
+
+    def __init__(
+        self,
+        workers: int,
+        context: Any,
+        token: str,
+        model: Model,
+        options: dict[str, Any],
+        transform: Callable[[Result], Any] | None,
+    ) -> None:
+        self.workers, self.context, self.token, self.model = workers, context, token, model
+        self.options, self.transform = options, transform
+        self.generation = 0
+        self.pool = self._new(workers)
+        self.alone: Any = None  # the one-process pool for documents under suspicion
+        self.crashes = 0
+
+    def _new(self, workers: int) -> Any:
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=self.context,
+            initializer=_init_worker,
+            initargs=(self.token, self.model),
+        )
+
+    def _run(self, pool: Any, chunk: list[Job]) -> Any:
+        return pool.submit(
+            _check_chunk, self.token, _NO_FALLBACK, self.options, chunk, self.transform
+        )
+
+    def submit(self, chunk: list[Job]) -> _Pending:
+        return _Pending(self, chunk, self._run(self.pool, chunk), self.generation)
+
+    def collect(self, pending: _Pending) -> list[Any]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            results: list[Any] = pending.future.result()
+        except BrokenProcessPool:
+            if pending.generation == self.generation:  # the first to notice replaces the pool
+                self.pool.shutdown(wait=True, cancel_futures=True)
+                self.pool = self._new(self.workers)
+                self.generation += 1
+            return [self._alone(job) for job in pending.chunk]
+        return results
+
+    def _alone(self, job: Job) -> Any:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.alone is None:
+            self.alone = self._new(1)
+        try:
+            (result,) = self._run(self.alone, [job]).result()
+        except BrokenProcessPool:
+            self.alone.shutdown(wait=True, cancel_futures=True)
+            self.alone = None
+            self.crashes += 1
+            index, source = job[0], job[1]
+            if self.crashes >= MAX_CONSECUTIVE_CRASHES:
+                raise PolicycheckError(
+                    f"worker processes keep dying ({self.crashes} documents in a row, the last "
+                    f"{source or f'item {index}'}): out of memory? The results so far are kept; "
+                    "rerun the same command to resume"
+                ) from None
+            failed = Failed(
+                source,
+                "crash",
+                "the worker process checking this document died (killed, out of memory, "
+                "or a crash in a parser); the batch went on without it",
+                index,
+            )
+            return failed if self.transform is None else self.transform(failed)
+        self.crashes = 0
+        return result
+
+    def close(self) -> None:
+        for pool in (self.pool, self.alone):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class _Pending:
+    owner: _RecoveringPool
+    chunk: list[Job]
+    future: Any
+    generation: int
+
+    def result(self) -> list[Any]:
+        return self.owner.collect(self)
 
 
 def _mp_context() -> Any:

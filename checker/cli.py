@@ -172,13 +172,16 @@ def _settings_options(c: argparse.ArgumentParser) -> None:
 
 
 def _read_input(name: str) -> tuple[bytes, str | None]:
+    """The bytes of FILE or stdin; over the size limit is refused without reading it all."""
+    from checker.extract import read_file, read_stream
+
     if name == STDIN_NAME:
-        return sys.stdin.buffer.read(), None
+        return read_stream(sys.stdin.buffer), None
     path = Path(name)
     if path.is_dir():
         raise PolicycheckError(f"{name} is a directory; pass the policy files inside it")
     try:
-        return path.read_bytes(), path.name
+        return read_file(path), path.name
     except OSError as e:
         raise PolicycheckError(f"cannot read {name}: {e.strerror or e}") from None
 

@@ -159,6 +159,30 @@ def read_policy(
     return text, fmt
 
 
+def read_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a file; one over ``max_bytes`` is refused without being read.
+
+    A regular file's size is known before reading; a pipe, a device (``/dev/zero``) or a file
+    that grows is read to at most ``max_bytes + 1`` bytes, so memory stays bounded whatever the
+    input. Raises InputError when too large, OSError when it cannot be read.
+    """
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > max_bytes:
+            _check_size(size, max_bytes)
+        return read_stream(f, max_bytes=max_bytes)
+
+
+def read_stream(stream: Any, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+    """Read a binary stream (standard input) to its end, refusing more than ``max_bytes``."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(
+            f"input is too large: over {_size(max_bytes)}; the limit is {_size(max_bytes)}"
+        )
+    return bytes(data)
+
+
 # --- checks -------------------------------------------------------------------------------
 
 
@@ -208,6 +232,7 @@ def _check_controls(text: str) -> None:
 def _decode(data: bytes) -> str:
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
+            _check_bom_agrees(data[len(bom) :], codec)
             try:
                 text = data[len(bom) :].decode(codec)
             except UnicodeDecodeError:
@@ -228,8 +253,47 @@ def _decode(data: bytes) -> str:
         return _decode_legacy(data)
 
 
-def _decode_utf16_without_bom(data: bytes) -> str:
-    """Accept NULs only in the pattern of UTF-16 text; anything else is binary.
+_BOM_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-16-le": "UTF-16 little-endian",
+    "utf-16-be": "UTF-16 big-endian",
+    "utf-32-le": "UTF-32 little-endian",
+    "utf-32-be": "UTF-32 big-endian",
+}
+
+
+def _check_bom_agrees(rest: bytes, codec: str) -> None:
+    """Refuse a byte order mark that contradicts the bytes after it (a wrong or pasted BOM).
+
+    Decoding by the mark would turn such a file into nonsense (UTF-8 read as UTF-16 is all CJK
+    characters) or call it binary; saying what was found tells the user what to fix.
+    """
+    if codec.startswith("utf-32") or not rest:
+        return  # a mismatch there is simply invalid UTF-32, which decoding reports
+    sample = rest[:_SNIFF_BYTES]
+    found: str | None = None
+    if b"\x00" in sample:
+        found = _utf16_order(rest)
+    elif codec != "utf-8" and len(sample) >= 8:
+        # UTF-16 text has NULs unless it has no ASCII character at all (CJK without a space
+        # or a line break), so NUL-free bytes full of spaces after a UTF-16 mark are UTF-8.
+        spaces = sample.count(b" ") + sample.count(b"\n")
+        try:
+            sample.decode("utf-8")
+        except UnicodeDecodeError as e:
+            valid = e.start >= len(sample) - 3  # the sample may end mid-character
+        else:
+            valid = True
+        found = "utf-8" if valid and spaces >= 0.05 * len(sample) else None
+    if found is not None and found != codec:
+        raise InputError(
+            f"input starts with a {_BOM_NAMES[codec]} byte order mark but the text after it is "
+            f"{_BOM_NAMES[found]}: remove the byte order mark or save the file again as UTF-8"
+        )
+
+
+def _utf16_order(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" when the NULs in ``data`` follow the pattern of UTF-16 text.
 
     In UTF-16 text of European languages the high byte of nearly every character is one of two
     values (0 for ASCII and a script block such as 0x03 for Greek), all on one byte parity.
@@ -238,15 +302,22 @@ def _decode_utf16_without_bom(data: bytes) -> str:
     for codec, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
         low = sample[0::2] if codec == "utf-16-le" else sample[1::2]
         nuls = high.count(0)
-        if nuls < 0.05 * len(high) or low.count(0) > 0.02 * nuls or len(data) % 2:
+        if nuls < 0.05 * len(high) or low.count(0) > 0.02 * nuls:
             continue
         common = sum(n for _, n in Counter(high).most_common(2))
-        if common < 0.9 * len(high):
-            continue
+        if common >= 0.9 * len(high):
+            return codec
+    return None
+
+
+def _decode_utf16_without_bom(data: bytes) -> str:
+    """Accept NULs only in the pattern of UTF-16 text; anything else is binary."""
+    codec = _utf16_order(data)
+    if codec is not None and not len(data) % 2:
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
-            break
+            raise InputError(_BINARY) from None
         _check_controls(text)
         return text
     raise InputError(_BINARY)
@@ -370,9 +441,41 @@ _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "base", "wbr", "c
 def html_to_text(html: str) -> str:
     """Readable text in reading order: headings as "# ", list items as "- ", rows as "a | b"."""
     parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
+    try:
+        parser.feed(_defuse(html))
+        parser.close()
+    except AssertionError:  # html.parser's last resort on markup it cannot tokenise
+        raise InputError("cannot read the HTML: its markup is damaged") from None
     return parser.text()
+
+
+_COMMENT_CLOSE = re.compile(r"--\s*>")  # what html.parser accepts as the end of a comment
+
+
+def _defuse(html: str) -> str:
+    """Keep html.parser linear and exception-free on hostile markup; the text is unchanged.
+
+    At the end of the input, html.parser treats each construct it cannot complete (a ``<`` with
+    no ``>`` after it, a ``<!--`` with no ``-->``) as text, but only after searching to the end
+    of the input for its terminator, once per construct: quadratic time for ``"<a " * n``.
+    Such openers are escaped here, so they are the same text without the search. ``<![`` marked
+    sections make it raise AssertionError on unknown keywords; HTML5 reads them as a bogus
+    comment up to the next ``>``, which is what ``<?`` gets, so they are rewritten to that.
+    """
+    if "<" not in html:
+        return html
+    html = html.replace("<![", "<?[")
+    cut = html.rfind(">") + 1  # no "<" from here on can be completed
+    head, tail = html[:cut], html[cut:].replace("<", "&lt;")
+    if "<!--" in head:
+        last_close = -1
+        for m in _COMMENT_CLOSE.finditer(head):
+            last_close = m.start()
+        # html.parser looks for the end of a comment from 4 characters after its "<!--"
+        first_open = head.find("<!--", max(0, last_close - 3))
+        if first_open >= 0:
+            head = head[:first_open] + head[first_open:].replace("<!--", "&lt;!--")
+    return head + tail
 
 
 @dataclass
