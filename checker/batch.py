@@ -17,6 +17,7 @@ come with ``pip install 'policycheck[batch]'`` and are imported only when used.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
 import hashlib
@@ -1137,7 +1138,10 @@ class _JsonlWriter(_Writer):
     def finish(self) -> None:
         self.f.close()
 
-    abort = finish
+    def abort(self) -> None:
+        # the disk is full: the lines already flushed are whole and kept
+        with contextlib.suppress(OSError):
+            self.f.close()
 
 
 class _PartsWriter(_Writer):
@@ -1243,29 +1247,49 @@ class _PartsWriter(_Writer):
             self.parts_dir.rmdir()
             return
         tmp = self.out.with_name(self.out.name + ".tmp")
-        if self.fmt == "parquet":
-            with self.pq.ParquetWriter(tmp, self.schema) as writer:
-                for src in self._sources():
-                    for batch in self.pq.ParquetFile(src).iter_batches(batch_size=65536):
-                        writer.write_table(self.pa.Table.from_batches([batch]).cast(self.schema))
-        else:
-            from checker.frames import COLUMN_NAMES
-
-            with open(tmp, "w", newline="", encoding="utf-8") as dst:
-                csv.writer(dst, lineterminator="\n").writerow(COLUMN_NAMES)
-                for src in self._sources():
-                    with open(src, newline="", encoding="utf-8") as f:
-                        f.readline()  # the header
-                        shutil.copyfileobj(f, dst)
+        try:
+            self._merge(tmp)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # the output and the parts are untouched
+            raise
         os.replace(tmp, self.out)
         for p in parts:
             p.unlink()
         self.parts_dir.rmdir()
 
+    def _merge(self, tmp: Path) -> None:
+        if self.fmt == "parquet":
+            with self.pq.ParquetWriter(tmp, self.schema) as writer:
+                for src in self._sources():
+                    for batch in self.pq.ParquetFile(src).iter_batches(batch_size=65536):
+                        writer.write_table(self.pa.Table.from_batches([batch]).cast(self.schema))
+            return
+        from checker.frames import COLUMN_NAMES
+
+        with open(tmp, "w", newline="", encoding="utf-8") as dst:
+            csv.writer(dst, lineterminator="\n").writerow(COLUMN_NAMES)
+            for src in self._sources():
+                with open(src, newline="", encoding="utf-8") as f:
+                    f.readline()  # the header
+                    shutil.copyfileobj(f, dst)
+
     def abort(self) -> None:
-        self._flush()
-        if not any(self.parts_dir.iterdir()):
+        try:
+            self._flush()
+        except OSError:  # the disk is full: the parts already renamed are whole and kept
+            for tmp in self.parts_dir.glob("*.tmp"):
+                tmp.unlink(missing_ok=True)
+        if self.parts_dir.is_dir() and not any(self.parts_dir.iterdir()):
             self.parts_dir.rmdir()
+
+
+def _write_failed(out: Path, error: OSError, documents: int) -> str:
+    """The one-line message for a full disk (or any failed write) in the middle of a batch."""
+    return (
+        f"cannot write {out}: {error.strerror or error}; the results saved before it are kept "
+        f"({documents} documents checked in this run); free some space and rerun the same "
+        "command to resume"
+    )
 
 
 def _other_columns(path: Path) -> str:
@@ -1398,7 +1422,10 @@ def _run(
             transform=writer.transform,
         )
         for failed, record in results:
-            writer.write(record)
+            try:
+                writer.write(record)
+            except OSError as e:  # the writer is aborted below, keeping what is saved
+                raise PolicycheckError(_write_failed(out, e, counts["documents"])) from None
             counts["documents"] += 1
             counts["failed"] += failed
             if bar is not None:
@@ -1417,7 +1444,10 @@ def _run(
     finally:
         if bar is not None:
             bar.close()
-    writer.finish()
+    try:
+        writer.finish()
+    except OSError as e:
+        raise PolicycheckError(_write_failed(out, e, counts["documents"])) from None
     return BatchSummary(
         counts["documents"],
         counts["failed"],
