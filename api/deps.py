@@ -60,11 +60,13 @@ def require_api_key(
 
 
 async def check_body(request: Request) -> Body:
-    return await read_body(request, get_settings(request).max_request_bytes)
+    settings = get_settings(request)
+    return await read_body(request, settings.max_request_bytes, settings.body_timeout)
 
 
 async def batch_body(request: Request) -> Body:
-    return await read_body(request, get_settings(request).max_batch_bytes)
+    settings = get_settings(request)
+    return await read_body(request, settings.max_batch_bytes, settings.body_timeout)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

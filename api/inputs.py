@@ -8,6 +8,7 @@ type, 422 invalid fields).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from dataclasses import dataclass, field
@@ -116,8 +117,10 @@ class Body:
     data: bytes
 
 
-async def read_body(request: Request, limit: int) -> Body:
-    """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
+async def read_body(request: Request, limit: int, timeout: float = 30.0) -> Body:
+    """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes, and
+    with 408 when it has not all arrived within ``timeout`` seconds (a slow-loris client holds
+    a connection and this coroutine, nothing more; it is cut off and the connection closed)."""
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
@@ -126,11 +129,19 @@ async def read_body(request: Request, limit: int) -> Body:
             raise Problem("payload-too-large", _too_large(int(declared), limit))
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise Problem("payload-too-large", _too_large(size, limit, at_least=True))
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise Problem("payload-too-large", _too_large(size, limit, at_least=True))
+                chunks.append(chunk)
+    except TimeoutError:
+        raise Problem(
+            "request-timeout",
+            f"the request body did not arrive within {timeout:g} s ({size:,} bytes received)",
+            headers={"Connection": "close"},
+        ) from None
     content_type = request.headers.get("content-type", "")
     media_type = content_type.split(";", 1)[0].strip().lower()
     return Body(media_type, content_type, b"".join(chunks))

@@ -142,7 +142,7 @@ def _options(sub: Any, require: Any, fail_on: Any) -> tuple[Any, Any]:
             "description": "The gap report",
             "content": {"application/json": {"schema": REPORT_REF}},
         },
-        **_problems(400, 401, 413, 415, 422, 500, 503),
+        **_problems(400, 401, 408, 413, 415, 422, 500, 503),
     },
     openapi_extra=_document_body("CheckRequest"),
 )
@@ -184,7 +184,7 @@ def post_check(
                 "application/json": {"schema": {"$ref": "#/components/schemas/BatchResponse"}}
             },
         },
-        **_problems(400, 401, 413, 415, 422, 500, 503),
+        **_problems(400, 401, 408, 413, 415, 422, 500, 503),
     },
     openapi_extra=_document_body("BatchRequest", batch=True),
 )
@@ -233,7 +233,7 @@ def post_check_batch(
         "is what report offsets refer to. Same inputs and limits as /v1/check."
     ),
     response_model=Extracted,
-    responses=_problems(400, 401, 413, 415, 422, 500),
+    responses=_problems(400, 401, 408, 413, 415, 422, 500),
     openapi_extra=_document_body("CheckRequest"),
 )
 def post_extract(

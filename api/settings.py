@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Extra memory a PDF or DOCX parse may use (address-space limit of the child).",
     )
+    body_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a client may take to send a whole request body (slow clients "
+        "are cut off with 408).",
+    )
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated keys; when set, /v1/* and /metrics need "
