@@ -51,6 +51,7 @@ def dev_scores(name: str, folder: Path) -> dict[str, Any]:
         if x.strip()
     ]
     texts = [(folder / "texts" / f"{d['id']}.txt").read_text("utf-8") for d in labels]
+    extra: dict[str, Any] = {}
     if name == "keywords":
         from benchmarks.alternatives import keywords
 
@@ -60,6 +61,8 @@ def dev_scores(name: str, folder: Path) -> dict[str, Any]:
         probs = [{e: float(p[e]) for e in ELEMENT_IDS} for p in preds]
     else:
         model = _minilm()
+        extra["training_data_sha256"] = model.info.get("training_data_sha256")
+        extra["thresholds"] = model.thresholds
         t0 = time.perf_counter()
         probs = model.predict_proba_many(texts)
         seconds = time.perf_counter() - t0
@@ -82,6 +85,7 @@ def dev_scores(name: str, folder: Path) -> dict[str, Any]:
         "seconds": round(seconds, 3),
         "n": len(rows),
         "by_language": by_language,
+        **extra,
     }
 
 
@@ -134,8 +138,11 @@ def throughput(name: str, text: str, min_seconds: float = 3.0) -> dict[str, Any]
         default = torch.get_num_threads()
         t0 = time.perf_counter()
         model = _minilm()
-        out["load_seconds"] = round(time.perf_counter() - t0, 3)
+        # in this process: imports and file cache are warm if it loaded the model before;
+        # fresh_process() gives the cold figure
+        out["load_seconds_in_process"] = round(time.perf_counter() - t0, 3)
         out["encoder_load_seconds"] = model.info.get("load_seconds")
+        out["training_data_sha256"] = model.info.get("training_data_sha256")
         out["threads_default"] = default
         try:
             torch.set_num_threads(1)
@@ -160,7 +167,10 @@ else:
 t1 = time.perf_counter()
 model.predict(open(path, encoding="utf-8").read())
 t2 = time.perf_counter()
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM: this process's own peak (ru_maxrss would carry the parent's peak over the fork)
+status = open("/proc/self/status").read() if sys.platform == "linux" else ""
+hwm = [int(x.split()[1]) for x in status.splitlines() if x.startswith("VmHWM:")]
+rss = (hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
 print(json.dumps({"load_seconds": t1 - t0, "first_predict_seconds": t2 - t1, "peak_rss_mb": rss}))
 """
 

@@ -218,14 +218,11 @@ def train(encoder: Any | None = None, folds: int = FOLDS) -> MiniLMChecker:
     return MiniLMChecker(encoder, _fit(X, Y), thresholds, info)
 
 
-def _cache_key() -> str:
+def _cache_key(data_sha256: str) -> str:
     import sklearn
 
-    from training.dataset import data_hash
-
     _, pkg = require()
-
-    parts = [str(FORMAT), data_hash(), pkg.__version__, sklearn.__version__, str(C), str(FOLDS)]
+    parts = [str(FORMAT), data_sha256, pkg.__version__, sklearn.__version__, str(C), str(FOLDS)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -234,8 +231,11 @@ def load_or_train(retrain: bool = False) -> MiniLMChecker:
 
     ``info["load_seconds"]`` is the time to load the encoder (and the cached classifiers).
     """
+    from training.dataset import data_hash
+
     require()
-    key = _cache_key()
+    digest = data_hash()  # the labels in the working tree: a change retrains
+    key = _cache_key(digest)
     path = CACHE_DIR / f"minilm_{key}.pkl"
     t0 = time.perf_counter()
     encoder = load_encoder()
@@ -244,6 +244,7 @@ def load_or_train(retrain: bool = False) -> MiniLMChecker:
             saved = pickle.load(f)
         checker = MiniLMChecker(encoder, saved["classifiers"], saved["thresholds"], saved["info"])
         checker.info["load_seconds"] = round(time.perf_counter() - t0, 3)
+        checker.info["training_data_sha256"] = digest
         return checker
     load_s = time.perf_counter() - t0
     checker = train(encoder)
@@ -258,4 +259,5 @@ def load_or_train(retrain: bool = False) -> MiniLMChecker:
             f,
         )
     checker.info["load_seconds"] = round(load_s, 3)
+    checker.info["training_data_sha256"] = digest
     return checker
