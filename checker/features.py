@@ -11,9 +11,10 @@ Features live in four blocks, each TF-IDF weighted and L2-normalised on its own,
   authority", in the segment and its neighbours: a bag of words cannot express those
   conjunctions, and in a block of their own they are not diluted by a long sentence.
 
-E-mail addresses (but for their local part), URLs, phone numbers and digits are replaced by
-placeholder tokens so that "dpo@acme.example" and "30 days" generalise. The vocabulary, idf and block weights are data in
-the model artifact; this module is the only code, so there is nothing to unpickle.
+E-mail addresses (but for their local part), URLs, phone numbers and numbers are replaced by
+placeholder tokens so that "dpo@acme.example" and "30 days" generalise (numbers by their length:
+an age is not a postcode). The vocabulary, idf and block weights are data in the model
+artifact; this module is the only code, so there is nothing to unpickle.
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ _ANY_DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+")
 
 
+def _number(m: re.Match[str]) -> str:
+    # Ages, days and months have one or two digits; postcodes, house numbers and years more.
+    # One placeholder for all made a bare "6340 Baar" look like "under 16".
+    n = len(m.group())
+    return "0" if n <= 2 else "00" if n == 3 else "0000"
+
+
 def normalize(text: str) -> str:
     # Keep an address's local part: dpo@, privacy@, datenschutz@ say whose mailbox it is.
     # (The substring tests only skip regexes that cannot match: this runs on every segment.)
@@ -49,7 +57,7 @@ def normalize(text: str) -> str:
         text = _URL.sub(" zzurl ", text)
     text = text.lower()
     if _ANY_DIGIT.search(text):
-        text = _DIGITS.sub("0", _PHONE.sub(" zzphone ", text))
+        text = _DIGITS.sub(_number, _PHONE.sub(" zzphone ", text))
     return text
 
 
@@ -76,7 +84,15 @@ def segment_grams(tokens: Sequence[str]) -> list[str]:
 
 
 _SENTENCE_END = re.compile(r"[.!?;]\W*$")
+# An address line may end in a period that ends no sentence: "Acme Ltd.", "F.A.O.", "Acme S.A."
+_NAME_END = re.compile(r"(?:\b(?:ltd|inc|corp|co|llc|plc|gmbh|sarl|sas|ab|oy|as|bv|nv)|(?:\b\w\.)*\b\w)$", re.I)
 MAX_BLOCK = 12
+
+
+def _ends_sentence(text: str) -> bool:
+    if not _SENTENCE_END.search(text):
+        return False
+    return not (text.endswith(".") and _NAME_END.search(text[:-1]))
 
 
 def document_cues(doc: Document) -> list[list[str]]:
@@ -87,7 +103,7 @@ def document_cues(doc: Document) -> list[list[str]]:
     short = [
         not s.is_heading
         and len(s.text.split()) <= HEADING_MAX_WORDS
-        and not _SENTENCE_END.search(s.text)
+        and not _ends_sentence(s.text)
         for s in doc.segments
     ]
     i, n = 0, len(cues)

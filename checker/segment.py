@@ -32,6 +32,8 @@ _BREAK = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[¿¡]?[^\W\
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _TERMINAL = re.compile(r"[.;:,!]\s*$")
 _NOT_HEADING = re.compile(r"@|https?://|www\.|\|")
+# A line of a postal address is not a heading even when prose follows it.
+_ADDRESS = re.compile(r"\d.*,.*,|,.*,.*\d|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b")
 _PROSE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
 
 
@@ -72,7 +74,8 @@ def _is_abbreviation(text: str, start: int, end: int, abbrevs: frozenset[str]) -
     token = text[i:end].lstrip("(\"'“‘[").rstrip(".").lower()
     if len(token) == 1 and token.isalpha():
         return True  # an initial: "J. Smith", "a. the first item"
-    return token in abbrevs
+    # French elision: "l'art. 6" is "art."
+    return token in abbrevs or re.split("['’]", token)[-1] in abbrevs
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -114,6 +117,7 @@ def _looks_like_heading(content: str) -> bool:
         and len(content) <= HEADING_MAX_CHARS
         and not _TERMINAL.search(content)
         and not _NOT_HEADING.search(content)
+        and not _ADDRESS.search(content)
         and (content[0].isupper() or content[0].isdigit() or not content[0].isalpha())
     )
 

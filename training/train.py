@@ -38,7 +38,7 @@ MIN_DF = 2
 C = 8.0
 SEED = 20261122
 UNCERTAIN_BAND = 0.05
-MODEL_VERSION_PREFIX = "0.3"
+MODEL_VERSION_PREFIX = "0.4"
 # A language counts as trained (reported as supported) with at least this many labeled segments.
 MIN_LANGUAGE_SEGMENTS = 150
 
