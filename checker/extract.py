@@ -250,7 +250,24 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return _decode_legacy(data)
+        return _decode_mostly_utf8(data) or _decode_legacy(data)
+
+
+def _decode_mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few broken bytes (a file cut mid-character, a stray byte from another
+    encoding): decoded as UTF-8 with U+FFFD for the broken bytes, rather than read whole in a
+    legacy code page ("cafÃ©"). Legacy text almost never holds valid UTF-8 sequences, so it
+    takes at least twice as many valid non-ASCII characters as broken ones."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.reason == "unexpected end of data":  # valid up to a character cut at the end
+            return data[: e.start].decode("utf-8") + "\ufffd"
+    text = data.decode("utf-8", "replace")
+    broken = text.count("\ufffd") - data.count("\ufffd".encode())
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    valid = non_ascii - text.count("\ufffd")
+    return text if valid >= max(1, 2 * broken) else None
 
 
 _BOM_NAMES = {
@@ -464,9 +481,8 @@ def _defuse(html: str) -> str:
     """
     if "<" not in html:
         return html
-    html = html.replace("<![", "<?[")
     cut = html.rfind(">") + 1  # no "<" from here on can be completed
-    head, tail = html[:cut], html[cut:].replace("<", "&lt;")
+    head, tail = html[:cut].replace("<![", "<?["), html[cut:].replace("<", "&lt;")
     if "<!--" in head:
         last_close = -1
         for m in _COMMENT_CLOSE.finditer(head):
@@ -760,13 +776,13 @@ def docx_to_text(data: bytes, *, max_chars: int = MAX_INPUT_BYTES) -> str:
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except Exception:  # BadZipFile, OSError, ValueError, EOFError... on a damaged directory
         raise InputError("cannot read the DOCX: it is damaged or not a Word document") from None
     with archive:
         members = archive.infolist()
         _check_archive(members)
-        name = _docx_main_part(archive)
         try:
+            name = _docx_main_part(archive)
             with archive.open(name) as stream:
                 return _WordText(max_chars).parse(stream)
         except InputError:
