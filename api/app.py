@@ -40,11 +40,15 @@ Every error is an RFC 9457 problem (`application/problem+json`).
 def load_model(settings: Settings) -> tuple[Model | None, str | None]:
     """(model, None) or (None, why not): the message a person needs, without server paths."""
     directory = settings.model_dir
+    where = str(directory if directory is not None else default_model_dir())
     try:
         return load(directory), None
     except ModelError as e:
-        where = str(directory if directory is not None else default_model_dir())
         return None, str(e).replace(where, "<model dir>")
+    except Exception as e:  # e.g. zipfile.BadZipFile from an artifact that is not an .npz
+        return None, f"the model cannot be read: {type(e).__name__}: {e}".replace(
+            where, "<model dir>"
+        )
 
 
 def create_app(settings: Settings | None = None, *, model: Model | None = None) -> FastAPI:

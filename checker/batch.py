@@ -221,7 +221,12 @@ def _resolve_model(model: Model | str | os.PathLike[str] | None) -> Model:
 
     if isinstance(model, Model):
         return model
-    return load_cached(None if model is None else os.fspath(model))
+    try:
+        return load_cached(None if model is None else os.fspath(model))
+    except PolicycheckError:
+        raise
+    except Exception as e:  # e.g. zipfile.BadZipFile from an artifact that is not an .npz
+        raise ModelError(f"the model cannot be read: {type(e).__name__}: {e}") from None
 
 
 def _token(model: Model) -> str:

@@ -171,6 +171,19 @@ def _settings_options(c: argparse.ArgumentParser) -> None:
     )
 
 
+def load_model(directory: str | None) -> Any:
+    """The verified model, or a ModelError whatever went wrong reading it."""
+    from checker.errors import ModelError
+    from checker.model import load_cached
+
+    try:
+        return load_cached(directory)
+    except PolicycheckError:
+        raise
+    except Exception as e:  # e.g. zipfile.BadZipFile from an artifact that is not an .npz
+        raise ModelError(f"the model cannot be read: {type(e).__name__}: {e}") from None
+
+
 def _read_input(name: str) -> tuple[bytes, str | None]:
     """The bytes of FILE or stdin; over the size limit is refused without reading it all."""
     from checker.extract import read_file, read_stream
@@ -242,11 +255,10 @@ def _clip(text: str, n: int = 110) -> str:
 def _cmd_check(a: argparse.Namespace) -> int:
     from checker import ci_formats, config
     from checker.engine import check_bytes
-    from checker.model import load_cached
 
     cli = config.Overrides.from_cli(a.require, a.fail_on, a.waive)  # validate before any work
     cfg = config.resolve_config(a.config, a.no_config)
-    model = load_cached(a.model)
+    model = load_model(a.model)
     color = _use_color(a.color, sys.stdout)
     results: list[ci_formats.FileResult] = []
     for name in a.files:
@@ -315,13 +327,12 @@ def _render_check(fmt: str, results: list[Any]) -> None:
 
 def _cmd_diff(a: argparse.Namespace) -> int:
     from checker import config, diff
-    from checker.model import load_cached
 
     cli = config.Overrides.from_cli(a.require, None, a.waive)
     cfg = config.resolve_config(a.config, a.no_config)
     old, new = diff.read_version(a.old), diff.read_version(a.new)
     settings = cfg.settings_for(new.path, cli)
-    result = diff.run(old, new, model=load_cached(a.model), settings=settings)
+    result = diff.run(old, new, model=load_model(a.model), settings=settings)
     if a.format == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif a.format == "markdown":
