@@ -85,7 +85,9 @@ def segment_grams(tokens: Sequence[str]) -> list[str]:
 
 _SENTENCE_END = re.compile(r"[.!?;]\W*$")
 # An address line may end in a period that ends no sentence: "Acme Ltd.", "F.A.O.", "Acme S.A."
-_NAME_END = re.compile(r"(?:\b(?:ltd|inc|corp|co|llc|plc|gmbh|sarl|sas|ab|oy|as|bv|nv)|(?:\b\w\.)*\b\w)$", re.I)
+_NAME_END = re.compile(
+    r"(?:\b(?:ltd|inc|corp|co|llc|plc|gmbh|sarl|sas|ab|oy|as|bv|nv)|(?:\b\w\.)*\b\w)$", re.I
+)
 MAX_BLOCK = 12
 
 
@@ -101,9 +103,7 @@ def document_cues(doc: Document) -> list[list[str]]:
     the DPO line and the address or e-mail line can be several lines apart."""
     cues = segment_cues([s.text for s in doc.segments])
     short = [
-        not s.is_heading
-        and len(s.text.split()) <= HEADING_MAX_WORDS
-        and not _ends_sentence(s.text)
+        not s.is_heading and len(s.text.split()) <= HEADING_MAX_WORDS and not _ends_sentence(s.text)
         for s in doc.segments
     ]
     i, n = 0, len(cues)

@@ -37,8 +37,12 @@ def main() -> int:
     hand = text.split(MARKER)[0].rstrip("\n")
     known = {w.strip().lower().rstrip(".") for w in hand.splitlines() if not w.startswith("#")}
     learned = [t for t in learn() if t not in known]
-    ABBREVIATIONS.write_text(hand + "\n" + MARKER + "\n" + "".join(t + "\n" for t in learned), "utf-8")
-    print(f"{len(learned)} learned abbreviations written to {ABBREVIATIONS.name}: {', '.join(learned)}")
+    ABBREVIATIONS.write_text(
+        hand + "\n" + MARKER + "\n" + "".join(t + "\n" for t in learned), "utf-8"
+    )
+    print(
+        f"{len(learned)} learned abbreviations written to {ABBREVIATIONS.name}: {', '.join(learned)}"
+    )
     return 0
 
 
