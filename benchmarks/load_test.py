@@ -247,6 +247,14 @@ def run(
                     if mismatch:
                         problems.append(f"{kind}: {mismatch}")
 
+    samples: list[float] = []
+
+    def sampler() -> None:  # resident memory every 15 s: flat, or growing without bound?
+        while time.monotonic() < stop_at:
+            if pid:
+                samples.append(rss_mib(pid))
+            time.sleep(min(15.0, max(0.0, stop_at - time.monotonic())))
+
     def loris() -> None:
         while time.monotonic() < stop_at - BODY_TIMEOUT - 1:
             slow.append(slow_loris(url))
@@ -259,7 +267,7 @@ def run(
         c.post(f"{url}/v1/check", files={"file": ("w.docx", make_docx(policy("warm")))})
     rss_start = rss_mib(pid) if pid else None
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    threads.append(threading.Thread(target=loris))
+    threads += [threading.Thread(target=loris), threading.Thread(target=sampler)]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -297,7 +305,7 @@ def run(
             "cut_off_with_408": len(slow) - len(not_cut),
             "max_seconds": round(max((t for _, t in slow), default=0), 2),
         },
-        "server_rss_mib": {"start": rss_start, "end": rss_end},
+        "server_rss_mib": {"start": rss_start, "end": rss_end, "every_15s": samples},
     }
 
 
