@@ -11,7 +11,7 @@ import numpy as np
 
 from checker import registry
 from checker.errors import InputError, PolicycheckError
-from checker.extract import MAX_INPUT_BYTES, read_policy
+from checker.extract import MAX_INPUT_BYTES, read_file, read_policy
 from checker.language import detect_language
 from checker.model import Model, load_cached
 from checker.reasons import near_miss_reason
@@ -171,8 +171,9 @@ def note_extracted(report: Report, fmt: str) -> None:
 
 def check_path(path: str | Path, **options: object) -> Report:
     path = Path(path)
+    limit = options.get("max_bytes", MAX_INPUT_BYTES)
     try:
-        data = path.read_bytes()
+        data = read_file(path, max_bytes=limit)  # type: ignore[arg-type]
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror or e}") from None
     options.setdefault("source", str(path))

@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 import numpy as np
 
@@ -201,7 +203,15 @@ def load(directory: Path | str | None = None) -> Model:
         with np.load(artifact, allow_pickle=False) as z:
             terms = z["vocabulary"].tobytes().decode("utf-8").split("\n")
             arrays = {k: z[k] for k in ("idf", "block", "coef", "intercept")}
-    except (OSError, ValueError, KeyError, UnicodeDecodeError) as e:
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        UnicodeDecodeError,
+        EOFError,
+        BadZipFile,
+        zlib.error,
+    ) as e:
         raise ModelError(f"model artifact {artifact.name} is unreadable: {e}") from None
     n = len(terms)
     if arrays["coef"].shape != (n, len(ids)) or arrays["idf"].shape != (n,):

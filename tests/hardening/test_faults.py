@@ -74,23 +74,10 @@ def broken_model(request, tiny_model_dir, tmp_path) -> tuple[Path, str]:
     return model, message
 
 
-def test_library_refuses_the_model_with_a_model_error(broken_model, request):
+def test_library_refuses_the_model_with_a_model_error(broken_model):
     model, message = broken_model
-    if "corrupt-artifact" in request.node.name:
-        request.applymarker(CORRUPT_ARTIFACT_XFAIL)
-        message = ""  # any readable ModelError will do
     with pytest.raises(ModelError, match=re.escape(message) if message else None):
         load(model)
-
-
-CORRUPT_ARTIFACT_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=Exception,
-    reason="checker/model.py load(): an artifact that matches its manifest's sha256 but is not "
-    "an .npz raises zipfile.BadZipFile (only OSError, ValueError, KeyError and "
-    "UnicodeDecodeError become ModelError). The CLI, batch and API now catch it themselves; "
-    "the library should raise ModelError('model artifact ... is unreadable').",
-)
 
 
 def test_server_stays_alive_but_not_ready(broken_model):

@@ -212,12 +212,6 @@ def test_100_mib_file_in_a_batch_fails_that_document_only(tmp_path):
     assert seconds < 5 and peak < 16 << 20
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checker/engine.py check_path reads the whole file (Path.read_bytes) before the size "
-    "check: a 100 MiB file costs 100 MiB of memory, a multi-GB one exhausts it. Fix: "
-    "checker.extract.read_file(path) (fstat first, bounded read), as the CLI and batch now do.",
-)
 def test_library_check_path_refuses_100_mib_without_reading_it(tmp_path):
     big = tmp_path / "big.txt"
     with big.open("wb") as f:
