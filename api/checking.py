@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Any
 
 from api.inputs import DOCUMENT_MEDIA_TYPES, Document
@@ -91,6 +93,14 @@ def extract(doc: Document, settings: Settings) -> tuple[str, str]:
     return text, fmt
 
 
+@lru_cache(maxsize=8)
+def checker_threads(concurrency: int) -> ThreadPoolExecutor:
+    """The per-process threads that run the checker. Waiting requests hold only their body and
+    are served in arrival order; keeping the work on few threads also keeps the allocator from
+    spreading it over one memory arena per request thread."""
+    return ThreadPoolExecutor(concurrency, thread_name_prefix="policycheck-check")
+
+
 def check_document(
     doc: Document,
     *,
@@ -104,7 +114,11 @@ def check_document(
     started = time.perf_counter()
     text, fmt = extract(doc, settings)
     try:
-        report = check(text, model=model, require=required, fail_on=fail_on, source=doc.source)
+        report = (
+            checker_threads(settings.check_concurrency)
+            .submit(check, text, model=model, require=required, fail_on=fail_on, source=doc.source)
+            .result()
+        )
     except InputError as e:
         raise Problem("unreadable-document", str(e)) from None
     note_extracted(report, fmt)

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
         gt=0,
         description="Extra memory a PDF or DOCX parse may use (address-space limit of the child).",
     )
+    check_concurrency: int = Field(
+        default=1,
+        gt=0,
+        description="Checks that run at the same time in one worker process. A check is "
+        "CPU-bound and holds the GIL: more only share one core and hold more memory; run more "
+        "workers instead.",
+    )
     body_timeout: float = Field(
         default=30.0,
         gt=0,
