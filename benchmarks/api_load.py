@@ -34,12 +34,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(
+    workers: int = 1, settings: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
+    """``policycheck serve`` on a free port of 127.0.0.1, with only the given POLICYCHECK_*
+    settings; returns once /readyz answers."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYCHECK_")}
-    env["POLICYCHECK_LOG_LEVEL"] = "warning"
-    cmd = [sys.executable, "-m", "checker", "serve", "--port", str(port), "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    env |= {"POLICYCHECK_LOG_LEVEL": "warning", **(settings or {})}
+    cmd = [sys.executable, "-m", "checker", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen([*cmd, "--workers", str(workers)], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -54,22 +58,18 @@ def start_server(workers: int) -> tuple[subprocess.Popen, str]:
 
 
 def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children (uvicorn workers, parse children)."""
-    total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
+    """Resident memory of the server and all its descendants (workers, PDF/DOCX parsers)."""
+    pids, total = [pid], 0
     for p in pids:
         try:
+            for t in Path(f"/proc/{p}/task").iterdir():
+                pids += [int(c) for c in (t / "children").read_text().split()]
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
         except OSError:
             continue
-    return total / 1024
+    return round(total / 1024, 1)
 
 
 def run(url: str, body: bytes, media_type: str, clients: int, seconds: float) -> dict[str, float]:

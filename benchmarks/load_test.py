@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import random
 import socket
 import statistics
@@ -44,55 +43,22 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+from benchmarks import api_load  # noqa: E402 (needs the path above)
+from benchmarks.api_load import LOCAL_HOSTS, rss_mib  # noqa: E402
+
 MAX_UPLOAD = 200_000  # the server's document limit during the test, so 413s are cheap to send
 BODY_TIMEOUT = 3.0
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SEED = next((ROOT / "data" / "seeds").glob("004_*.txt")).read_text("utf-8")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYCHECK_")}
-    env |= {
-        "POLICYCHECK_LOG_LEVEL": "warning",
-        "POLICYCHECK_MAX_UPLOAD_BYTES": str(MAX_UPLOAD),
-        "POLICYCHECK_BODY_TIMEOUT": str(BODY_TIMEOUT),
-    }
-    cmd = [sys.executable, "-m", "checker", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the server did not become ready in 30 s")
-
-
-def rss_mib(pid: int) -> float:
-    """Resident memory of the server and its children (PDF/DOCX parsers, fork server)."""
-    pids, total = [pid], 0
-    for p in pids:
-        try:
-            for t in Path(f"/proc/{p}/task").iterdir():
-                pids += [int(c) for c in (t / "children").read_text().split()]
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return round(total / 1024, 1)
+    return api_load.start_server(
+        settings={
+            "POLICYCHECK_MAX_UPLOAD_BYTES": str(MAX_UPLOAD),
+            "POLICYCHECK_BODY_TIMEOUT": str(BODY_TIMEOUT),
+        }
+    )
 
 
 # --- requests ------------------------------------------------------------------------------
