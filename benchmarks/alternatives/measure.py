@@ -14,14 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.speed import timed
 from checker.registry import ELEMENT_IDS
 from training.evaluate import element_table
 
@@ -89,29 +88,6 @@ def dev_scores(name: str, folder: Path) -> dict[str, Any]:
     }
 
 
-def _timed(fn: Callable[[], object], min_seconds: float, min_runs: int = 5) -> dict[str, float]:
-    fn()  # warm-up
-    times: list[float] = []
-    start = time.perf_counter()
-    while len(times) < min_runs or time.perf_counter() - start < min_seconds:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-
-    def pct(q: float) -> float:
-        return round(1000 * times[min(len(times) - 1, int(q * len(times)))], 3)
-
-    return {
-        "runs": len(times),
-        "policies_per_s": round(len(times) / sum(times), 2),
-        "mean_ms": round(1000 * statistics.fmean(times), 3),
-        "p50_ms": pct(0.50),
-        "p95_ms": pct(0.95),
-        "p99_ms": pct(0.99),
-    }
-
-
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -127,7 +103,7 @@ def throughput(name: str, text: str, min_seconds: float = 3.0) -> dict[str, Any]
     if name == "keywords":
         from benchmarks.alternatives import keywords
 
-        one = _timed(lambda: keywords.predict(text), min_seconds)
+        one = timed(lambda: keywords.predict(text), min_seconds)
         out.update(one_thread=one, default_threads=one, threads_default=1)
     else:
         from benchmarks.alternatives import minilm
@@ -146,10 +122,10 @@ def throughput(name: str, text: str, min_seconds: float = 3.0) -> dict[str, Any]
         out["threads_default"] = default
         try:
             torch.set_num_threads(1)
-            out["one_thread"] = _timed(lambda: model.predict(text), min_seconds)
+            out["one_thread"] = timed(lambda: model.predict(text), min_seconds)
         finally:
             torch.set_num_threads(default)
-        out["default_threads"] = _timed(lambda: model.predict(text), min_seconds)
+        out["default_threads"] = timed(lambda: model.predict(text), min_seconds)
     out["policies_per_s"] = out["one_thread"]["policies_per_s"]
     out["peak_rss_mb"] = _peak_rss_mb()
     return out
