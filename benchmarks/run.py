@@ -320,6 +320,41 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def explanations(r: dict[str, Any]) -> list[str]:
+    """What dominates each missed target, from this run's own figures."""
+    out: list[str] = []
+    lib = r.get("library", {})
+    st = lib.get("stages_25kb")
+    if st and lib["warm_25kb"]["policies_per_s"] < 300:
+        python_ms = st["segment"] + st["language"] + st["features_all"] + st["rest"]
+        numpy_ms = st["tfidf"] + st["logits"]
+        out.append(
+            f"Library throughput: a check of seed 004 spends about {python_ms:.1f} ms in "
+            f"Python-level work per line, segment and token (segmentation, language, turning "
+            f"{st['feature_ids']:,} word, character-gram, context and cue features into "
+            f"vocabulary ids, evidence and report) and {numpy_ms:.1f} ms in NumPy. 300 "
+            "policies/s is 3.3 ms a policy: the feature extraction would have to move to "
+            "compiled code (a C or Rust extension), which this release does not do."
+        )
+    for run in r.get("api", {}).get("runs", []):
+        if run["clients"] == 8 and run.get("p99_ms", 0) > 50 and st:
+            w = run["workers"]
+            out.append(
+                f"API p99 at 8 clients, {w} worker(s): each check is CPU-bound (about "
+                f"{st['check'] + st['segment']:.0f} ms) and a worker runs one at a time, so a "
+                f"request waits behind up to {8 // w - 1} others: p50 {run.get('p50_ms')} ms, "
+                f"p99 {run['p99_ms']} ms; the load generator runs on the same 2 cores."
+            )
+    for mem in r.get("api", {}).get("rss_mib", []):
+        if mem["workers"] > 1 and max(mem["start"], mem["end"]) * 1.048576 > 200:
+            out.append(
+                f"Server memory with {mem['workers']} workers: every worker is a process with "
+                "its own NumPy, FastAPI and model (about 115 MiB each), plus the supervisor; "
+                "one worker stays under 200 MB."
+            )
+    return out
+
+
 def _f(x: float | None) -> str:
     return "-" if x is None else f"{x:.2f}"
 
@@ -375,6 +410,27 @@ def markdown(r: dict[str, Any], command: str) -> str:
                 f"| MiniLM + LR, {t['threads_default']} threads | seed 004 | "
                 f"{o['policies_per_s']:g} | {o['p50_ms']:g} | {o['p95_ms']:g} | {o['p99_ms']:g} |"
             )
+        st = lib.get("stages_25kb")
+        if st:
+            feats = st["features_all"]
+            lines += [
+                "",
+                f"Where the time of one warm check of seed 004 goes ({st['segments']} segments, "
+                f"{st['feature_ids']:,} feature ids; p50 of each stage run alone, so the parts do "
+                "not add up exactly):",
+                "",
+                "| stage | ms |",
+                "|---|---|",
+                f"| whole check of a segmented document | {st['check']:g} |",
+                f"| segmentation (before it) | {st['segment']:g} |",
+                f"| language detection | {st['language']:g} |",
+                f"| features: words, n-grams, context and cues to vocabulary ids | {feats:g} |",
+                f"| of which tokenising | {st['tokens']:g} |",
+                f"| of which cue patterns | {st['cues']:g} |",
+                f"| tf-idf weighting (NumPy) | {st['tfidf']:g} |",
+                f"| logits (NumPy) | {st['logits']:g} |",
+                f"| the rest: evidence, near-miss reasons, retention detail, report | {st['rest']:g} |",
+            ]
         cli, cli100 = lib["fresh_cli"], lib["fresh_cli_100kb"]
         lines += [
             "",
@@ -466,7 +522,8 @@ def markdown(r: dict[str, Any], command: str) -> str:
             + " | ".join(f"{base[e]['base_rate']:.2f} (n={base[e]['n']})" for e in ELEMENTS)
             + " |"
         )
-    lines += ["", "## Notes", ""] + [f"- {n}" for n in r.get("notes", [])]
+    notes = explanations(r) + r.get("notes", [])
+    lines += ["", "## What dominates, and notes", ""] + [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,7 @@ Prints one JSON object:
 - ``warm_100kb``: a 100 KB policy built from the team's own policies, likewise;
 - ``distinct_25kb``: 300 different generated ~25 KB policies, each checked once, starting from a
   freshly loaded model (its word caches empty): the figure for a batch of new policies;
+- ``stages_25kb``: the time of each stage of one check of seed 004 (what dominates);
 - ``linearity``: time for one policy of 1 KB to 1 MB (milliseconds per KB should stay flat);
 - ``fresh_cli``: wall time and peak memory of `policycheck check FILE` in a new process;
 - ``peak_rss_mb`` of this process, and the model's size on disk.
@@ -72,6 +73,38 @@ def warm(text: str, seconds: float) -> dict[str, float]:
 
     model = load_cached(None)
     return {"bytes": len(text.encode("utf-8")), **timed(lambda: check(text, model=model), seconds)}
+
+
+def stages(text: str, seconds: float) -> dict[str, float]:
+    """Where one check's time goes (p50 ms of each stage alone, warm): what dominates."""
+    from checker.engine import check_document
+    from checker.features import document_cues, words
+    from checker.language import detect_language
+    from checker.model import load_cached
+    from checker.segment import segment
+
+    model = load_cached(None)
+    doc = segment(text)
+    n = len(doc.segments)
+    model.document_logits(doc)
+    indexer = model._indexer
+    assert indexer is not None
+    rows, ids = indexer.document(doc)
+    triplets = model._tfidf(rows, ids, n)
+    full = timed(lambda: check_document(doc, model=model), seconds)["p50_ms"]
+    out = {
+        "segment": timed(lambda: segment(text), seconds)["p50_ms"],
+        "language": timed(lambda: detect_language(text), seconds)["p50_ms"],
+        "tokens": timed(lambda: [words(s.text) for s in doc.segments], seconds)["p50_ms"],
+        "cues": timed(lambda: document_cues(doc), seconds)["p50_ms"],
+        "features_all": timed(lambda: indexer.document(doc), seconds)["p50_ms"],
+        "tfidf": timed(lambda: model._tfidf(rows, ids, n), seconds)["p50_ms"],
+        "logits": timed(lambda: model._logits(n, *triplets), seconds)["p50_ms"],
+    }
+    logits = out["features_all"] + out["tfidf"] + out["logits"]
+    out["check"] = full
+    out["rest"] = round(max(0.0, full - out["language"] - logits), 2)
+    return {"segments": n, "feature_ids": len(ids), **out}
 
 
 def distinct(n: int, size: int) -> dict[str, float]:
@@ -159,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         out = {
             "warm_25kb": {"file": SEED.name, **warm(SEED.read_text("utf-8"), a.seconds)},
             "warm_100kb": warm(hundred.read_text("utf-8"), a.seconds),
+            "stages_25kb": stages(SEED.read_text("utf-8"), a.seconds / 5),
             "distinct_25kb": distinct(a.distinct, 25 * 1024),
             "linearity": linearity(a.seconds * 2),
             "fresh_cli": {"file": SEED.name, **fresh_cli(SEED, a.cli_runs)},
