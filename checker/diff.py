@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError, PolicycheckError
+from checker.extract import read_file, read_stream
 
 STDIN_NAME = "-"
 KINDS = ("appeared", "disappeared", "changed", "unchanged")
@@ -37,13 +38,13 @@ def read_version(spec: str) -> Version:
     if spec == STDIN_NAME:
         import sys
 
-        return Version(spec, sys.stdin.buffer.read(), None, None)
+        return Version(spec, read_stream(sys.stdin.buffer), None, None)
     path = Path(spec)
     if path.is_file() or ":" not in spec:
         if path.is_dir():
             raise InputError(f"{spec} is a directory; pass a policy file")
         try:
-            return Version(spec, path.read_bytes(), path.name, spec)
+            return Version(spec, read_file(path), path.name, spec)
         except OSError as e:
             raise InputError(f"cannot read {spec}: {e.strerror or e}") from None
     rev, _, file = spec.partition(":")

@@ -187,3 +187,13 @@ def test_change_kinds():
     assert c("absent", "uncertain").kind == c("uncertain", "absent").kind == "changed"
     assert c("absent", "absent").kind == "unchanged"
     assert c("present", "uncertain").regression and not c("absent", "uncertain").regression
+
+
+def test_a_version_over_the_size_limit_is_refused_without_reading_it(capsys, tmp_path):
+    big = tmp_path / "big.txt"
+    with big.open("wb") as f:
+        f.truncate(100 << 20)
+    code, _, err = run(capsys, "diff", str(SAMPLE), str(big))
+    assert code == 2
+    assert "too large" in err
+    assert "Traceback" not in err
