@@ -20,11 +20,14 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +171,22 @@ def _python_load(url: str, policy: Path, clients: int, seconds: float) -> dict[s
     }
 
 
+def _connections(url: str) -> list[int]:
+    """Open client connections held by each server process, most first (via `ss`)."""
+    port = url.rsplit(":", 1)[1]
+    try:
+        out = subprocess.run(
+            ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return sorted(Counter(re.findall(r"pid=(\d+)", out)).values(), reverse=True)
+
+
 def api(seconds: float) -> dict[str, Any]:
     import httpx
 
@@ -184,8 +203,15 @@ def api(seconds: float) -> dict[str, Any]:
             load(url, SEED, 8, 3.0)
             rss_start = rss_mib(proc.pid)
             for clients in CLIENTS:
+                seen: list[list[int]] = []
+                probe = threading.Timer(
+                    seconds / 2, lambda s=seen, u=url: s.append(_connections(u))
+                )
+                probe.start()
                 r = load(url, SEED, clients, seconds)
-                out["runs"].append({"workers": workers, "clients": clients, **r})
+                probe.join()
+                per_worker = {"connections_per_worker": seen[0]} if seen and workers > 1 else {}
+                out["runs"].append({"workers": workers, "clients": clients, **r, **per_worker})
             out.setdefault("rss_mib", []).append(
                 {"workers": workers, "start": round(rss_start), "end": round(rss_mib(proc.pid))}
             )
@@ -344,6 +370,15 @@ def explanations(r: dict[str, Any]) -> list[str]:
                 f"{st['check'] + st['segment']:.0f} ms) and a worker runs one at a time, so a "
                 f"request waits behind up to {8 // w - 1} others: p50 {run.get('p50_ms')} ms, "
                 f"p99 {run['p99_ms']} ms; the load generator runs on the same 2 cores."
+            )
+    for run in r.get("api", {}).get("runs", []):
+        spread = run.get("connections_per_worker") or []
+        if len(spread) >= 1 and run["clients"] >= 8 and spread[0] > 0.75 * run["clients"]:
+            out.append(
+                f"{run['workers']} workers, {run['clients']} clients: the worker that accepted "
+                f"first holds {spread[0]} of the {run['clients']} keep-alive connections "
+                f"(counted with `ss` mid-run: {spread}), so the other worker idles. A reverse "
+                "proxy that spreads requests over the workers, or shorter connections, avoid it."
             )
     for mem in r.get("api", {}).get("rss_mib", []):
         if mem["workers"] > 1 and max(mem["start"], mem["end"]) * 1.048576 > 200:

@@ -73,3 +73,17 @@ def test_generated_policies_have_the_asked_size_and_are_reproducible():
     assert 25 * 1024 <= len(text.encode("utf-8")) < 25 * 1024 + 4000
     assert speed.generated(25 * 1024) == text
     assert speed.generated(25 * 1024, start=99) != text
+
+
+def test_one_worker_holding_the_connections_is_called_out():
+    r = {
+        "api": {
+            "runs": [
+                {"workers": 2, "clients": 32, "p99_ms": 700.0, "connections_per_worker": [32]},
+                {"workers": 2, "clients": 8, "p99_ms": 100.0, "connections_per_worker": [4, 4]},
+            ]
+        }
+    }
+    notes = run.explanations(r)
+    assert len(notes) == 1
+    assert "holds 32 of the 32 keep-alive connections" in notes[0]
