@@ -13,8 +13,12 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
-from re import _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
+
+try:  # the regex parser is private: without it every pattern simply runs on every segment
+    from re import _constants, _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    _parser = None
 
 # A way to reach someone. Split into cheap tests, run on lower-cased text: this runs on every
 # segment of every policy.
@@ -142,7 +146,7 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...] 
     of literal characters) and whether that run must start a word; None when an alternative has
     no literal. A text containing none of them cannot match, and ``str.find`` looks for a literal
     far faster than the regex engine tries an alternation at every position."""
-    if pattern.flags & re.IGNORECASE:
+    if pattern.flags & re.IGNORECASE or _parser is None:
         return None
     try:
         alternatives = _flatten(list(_parser.parse(pattern.pattern, pattern.flags).data))
