@@ -63,14 +63,19 @@ def make_pdf(text: str, *, lines_per_page: int = 60, width: int = 95, padding: i
     for n, obj in enumerate(objects, 1):
         offsets.append(out.tell())
         out.write(b"%d 0 obj\n" % n + obj + b"\nendobj\n")
+    write_xref(out, offsets)
+    return out.getvalue()
+
+
+def write_xref(out: io.BytesIO, offsets: list[int]) -> None:
+    """The cross-reference table and trailer for objects 1..n at ``offsets``."""
     xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1))
     for off in offsets:
         out.write(b"%010d 00000 n \n" % off)
     out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(offsets) + 1, xref)
     )
-    return out.getvalue()
 
 
 def _paragraph(text: str, style: str | None = None) -> str:

@@ -7,7 +7,7 @@ import struct
 import zipfile
 import zlib
 
-from tests.api.documents import docx_document_xml, make_docx, make_pdf
+from tests.api.documents import docx_document_xml, make_docx, make_pdf, write_xref
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -77,13 +77,7 @@ def rebuild_xref(pdf: bytes) -> bytes:
         n += 1
     out = io.BytesIO()
     out.write(body)
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(offsets) + 1, xref)
-    )
+    write_xref(out, offsets)
     return out.getvalue()
 
 
