@@ -113,8 +113,20 @@ def _batch_parser(sub: Any) -> None:
         metavar="NAME",
         help="list field naming a document (default: source, else id, else path or FILE:LINE)",
     )
-    b.add_argument("--require", metavar="ID,...", default=None, help="elements that must pass")
-    b.add_argument("--fail-on", choices=("absent", "uncertain"), default="absent")
+    b.add_argument(
+        "--require",
+        metavar="ID,...",
+        default=None,
+        help="elements that must pass (default: the configuration file's top level, else all)",
+    )
+    b.add_argument(
+        "--fail-on",
+        choices=("absent", "uncertain"),
+        default=None,
+        help="status that fails a required element (default: the configuration file, else absent)",
+    )
+    b.add_argument("--config", metavar="FILE", default=None, help="configuration file")
+    b.add_argument("--no-config", action="store_true", help="ignore configuration files")
     b.add_argument(
         "--model",
         metavar="DIR",
@@ -343,8 +355,13 @@ def _cmd_diff(a: argparse.Namespace) -> int:
 
 
 def _cmd_batch(a: argparse.Namespace) -> int:
+    from checker import config
     from checker.batch import Fields, run_batch
 
+    # The top level of [tool.policycheck] applies to every document; [[files]] rules are for
+    # `check`, whose files live in the repository the configuration describes.
+    cli = config.Overrides.from_cli(a.require, a.fail_on)
+    settings = config.resolve_config(a.config, a.no_config).settings_for(None, cli)
     summary = run_batch(
         a.inputs,
         a.out,
@@ -354,8 +371,8 @@ def _cmd_batch(a: argparse.Namespace) -> int:
         fields=Fields(a.text_column, a.path_column, a.source_column),
         part_size=a.part_size,
         model=a.model,
-        require=a.require,
-        fail_on=a.fail_on,
+        require=list(settings.require),
+        fail_on=settings.fail_on,
     )
     print(summary.line())
     return EXIT_OK

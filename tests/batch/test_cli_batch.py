@@ -82,6 +82,21 @@ def test_jsonl_output_lines_are_full_reports(capsys, corpus, tmp_path):
     assert report["summary"]["failing"] == ["dpo_contact", "complaint_right"]
 
 
+def test_the_configuration_file_sets_what_a_batch_requires(capsys, corpus, tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".policycheck.toml").write_text('require = ["retention", "children"]\n')
+    monkeypatch.chdir(project)
+    run(capsys, corpus / "sample.md", "--out", "configured.jsonl")
+    (report,) = rows(project / "configured.jsonl")
+    assert report["summary"]["passed"] is True
+    run(capsys, corpus / "sample.md", "--out", "flags.jsonl", "--require", "dpo_contact")
+    assert rows(project / "flags.jsonl")[0]["summary"]["failing"] == ["dpo_contact"]
+    run(capsys, corpus / "sample.md", "--out", "ignored.jsonl", "--no-config")
+    failing = rows(project / "ignored.jsonl")[0]["summary"]["failing"]
+    assert failing == ["dpo_contact", "complaint_right"]
+
+
 @pytest.mark.parametrize("name", ["out.jsonl", "out.csv", "out.parquet"])
 def test_a_rerun_skips_what_is_done_and_adds_the_rest(capsys, corpus, tmp_path, name):
     out = tmp_path / name
