@@ -711,7 +711,7 @@ def pdf_to_text(data: bytes, *, max_chars: int = MAX_INPUT_BYTES) -> str:
         from pypdf import PdfReader
     except ImportError:  # pragma: no cover - depends on the environment
         raise InputError(
-            "reading PDF needs pypdf: pip install 'policycheck[api]' or pip install pypdf"
+            "reading PDF needs pypdf: pip install 'policycheck[pdf]'"
         ) from None
     import io
 
