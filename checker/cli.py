@@ -49,12 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         "summary), markdown (pull-request comment)",
     )
     _settings_options(c)
-    c.add_argument(
-        "--fail-on",
-        choices=("absent", "uncertain"),
-        default=None,
-        help="status that fails a required element (default: the configuration file, else absent)",
-    )
+    _fail_on_option(c)
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
     e = sub.add_parser("elements", help="list the GDPR elements the checker knows")
@@ -113,26 +108,8 @@ def _batch_parser(sub: Any) -> None:
         metavar="NAME",
         help="list field naming a document (default: source, else id, else path or FILE:LINE)",
     )
-    b.add_argument(
-        "--require",
-        metavar="ID,...",
-        default=None,
-        help="elements that must pass (default: the configuration file's top level, else all)",
-    )
-    b.add_argument(
-        "--fail-on",
-        choices=("absent", "uncertain"),
-        default=None,
-        help="status that fails a required element (default: the configuration file, else absent)",
-    )
-    b.add_argument("--config", metavar="FILE", default=None, help="configuration file")
-    b.add_argument("--no-config", action="store_true", help="ignore configuration files")
-    b.add_argument(
-        "--model",
-        metavar="DIR",
-        default=os.environ.get("POLICYCHECK_MODEL_DIR"),
-        help="model directory (default: the bundled model; env POLICYCHECK_MODEL_DIR)",
-    )
+    _settings_options(b)  # a batch applies the configuration's top level, not [[files]]
+    _fail_on_option(b)
     b.add_argument(
         "--part-size",
         type=_positive,
@@ -150,8 +127,17 @@ def _positive(value: str) -> int:
     return n
 
 
+def _fail_on_option(c: argparse.ArgumentParser) -> None:
+    c.add_argument(
+        "--fail-on",
+        choices=("absent", "uncertain"),
+        default=None,
+        help="status that fails a required element (default: the configuration file, else absent)",
+    )
+
+
 def _settings_options(c: argparse.ArgumentParser) -> None:
-    """Options shared by check and diff; they override the configuration file."""
+    """Options shared by check, diff and batch; they override the configuration file."""
     c.add_argument(
         "--require",
         metavar="ID,...",
@@ -360,7 +346,7 @@ def _cmd_batch(a: argparse.Namespace) -> int:
 
     # The top level of [tool.policycheck] applies to every document; [[files]] rules are for
     # `check`, whose files live in the repository the configuration describes.
-    cli = config.Overrides.from_cli(a.require, a.fail_on)
+    cli = config.Overrides.from_cli(a.require, a.fail_on, a.waive)
     settings = config.resolve_config(a.config, a.no_config).settings_for(None, cli)
     summary = run_batch(
         a.inputs,
