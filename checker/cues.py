@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from checker.segment import one_line
+
 try:  # the regex parser is private: without it every pattern simply runs on every segment
     from re import _constants, _parser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
@@ -100,6 +102,7 @@ _LOWER = {
 
 def cue_tokens(text: str) -> list[str]:
     """Cue feature names present in one segment."""
+    text = one_line(text)
     low = text.lower()
     dpo = _LOWER["dpo"].search(low) is not None
     complaint = _LOWER["complaint"].search(low) is not None
@@ -201,6 +204,7 @@ def _gated(
 
 def segment_cues(texts: Sequence[str]) -> list[list[str]]:
     """``[cue_tokens(t) for t in texts]`` for a document's segments, the fast way."""
+    texts = [one_line(t) for t in texts]
     lows = [t.lower() for t in texts]
     joined = SEPARATOR.join(lows)
     starts = [0]

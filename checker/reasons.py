@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from checker.cues import AUTHORITY, COMPLAINT, DPO_TERMS, has_route
-from checker.segment import Document
+from checker.segment import Document, one_line
 
 _DURATION = re.compile(r"\d|long|länge|lange|longtemps|lang|durée|termijn|period|frist|tid\b", re.I)
 _CHILD = re.compile(
@@ -23,8 +23,8 @@ _AFFILIATE = re.compile(
 
 def near_miss_reason(element_id: str, doc: Document, index: int) -> str:
     segs = doc.segments
-    text = segs[index].text
-    window = " ".join(s.text for s in segs[max(0, index - 1) : index + 2])
+    text = one_line(segs[index].text)
+    window = one_line(" ".join(s.text for s in segs[max(0, index - 1) : index + 2]))
     if element_id == "dpo_contact":
         if DPO_TERMS.search(text) and not has_route(window):
             return "a data protection officer is mentioned but no way to reach them is given"

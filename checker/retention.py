@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from checker.segment import one_line
+
 _UNITS = (
     r"(?:hours?|days?|weeks?|months?|years?|yrs?"
     r"|timm(?:e|ar)|dagar|dygn|veckor|vecka|månad(?:er)?|mån|år"  # sv
@@ -68,6 +70,7 @@ _AVTALSTID = re.compile(
 
 
 def is_specific(text: str) -> bool:
+    text = one_line(text)
     return bool(
         _PERIOD.search(text)
         or _EVENT.search(text)

@@ -10,6 +10,8 @@ with a hand-written list.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +20,15 @@ from importlib import resources
 MAX_SEGMENT_CHARS = 1500  # longer sentences are cut at whitespace so evidence stays readable
 HEADING_MAX_WORDS = 12
 HEADING_MAX_CHARS = 120
+# A text is hard-wrapped when at least this many line breaks, and this share of the breaks
+# between adjacent plain lines, fall mid-sentence; a line at least WRAPPED_FULL of the wrap
+# width long is continued by the next line.
+WRAPPED_MIN_BREAKS = 3
+WRAPPED_MIN_SHARE = 0.2
+WRAPPED_FULL = 0.7
+# Wrapping is at a fixed width of at most this many characters (72 and 80 are usual; PDF text
+# runs to about 110); lines of unwrapped prose are paragraphs, usually far longer.
+WRAPPED_MAX_WIDTH = 120
 
 _LINE = re.compile(r"[^\n]*\n?")
 # Leading markup that is not part of the content: Markdown headings and quotes, bullets, numbers.
@@ -49,9 +60,29 @@ class Segment:
 
 
 @dataclass(frozen=True, slots=True)
+class _Line:
+    """A non-blank line's content (markup stripped), or a paragraph of joined wrapped lines."""
+
+    start: int
+    end: int
+    line_no: int  # 1-based line of ``start``
+    md: bool  # a Markdown heading
+    table: bool  # a table row
+    bullet: bool  # a list item
+    last_line: int  # line of ``end``
+    last_width: int  # width of the last line, indentation included
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     text: str
     segments: tuple[Segment, ...]
+
+
+def one_line(text: str) -> str:
+    """A segment's text with its line breaks as spaces: a sentence of a hard-wrapped paragraph
+    spans lines, and "Data Protection\nOfficer" must match a phrase as it does on one line."""
+    return " ".join(text.split()) if "\n" in text else text
 
 
 @lru_cache(maxsize=1)
@@ -126,17 +157,87 @@ def _is_prose(content: str) -> bool:
     return len(content.split()) > HEADING_MAX_WORDS or bool(_PROSE_END.search(content))
 
 
+def _soft_wraps(text: str, lines: list[_Line]) -> int:
+    """The width a hard-wrapped text was wrapped at (0 when it was not wrapped).
+
+    Plain-text and Markdown policies are often wrapped at a fixed width (a ``PRIVACY.md`` at 80
+    columns, text pasted from a PDF): their sentences run over several lines. A break is soft
+    when a line without final punctuation is followed at once by a line that starts in lower
+    case; a text with enough of them is wrapped, at about the width of those lines."""
+    widths: list[int] = []
+    adjacent = 0
+    for a, b in itertools.pairwise(lines):
+        if b.line_no != a.line_no + 1 or a.md or a.table or b.md or b.table or b.bullet:
+            continue
+        adjacent += 1
+        first = text[b.start]
+        if first.islower() and not _PROSE_END.search(text, a.start, a.end):
+            widths.append(a.end - text.rfind("\n", 0, a.start) - 1)
+    if len(widths) < WRAPPED_MIN_BREAKS or len(widths) < WRAPPED_MIN_SHARE * adjacent:
+        return 0
+    widths.sort()
+    width = widths[len(widths) // 2]
+    return width if width <= WRAPPED_MAX_WIDTH else 0
+
+
+def _broken_for_width(text: str, prev: _Line, ln: _Line, width: int) -> bool:
+    """Whether ``prev`` ended only because the next word did not fit: it fills most of the
+    width, or it plus the next line's first word would overflow it."""
+    if prev.last_width > width + width // 4:
+        return False  # longer than the wrap width: not a wrapped line
+    first_word = len(text[ln.start : ln.end].split(maxsplit=1)[0])
+    return prev.last_width >= WRAPPED_FULL * width or prev.last_width + 1 + first_word > width
+
+
+def _continues(text: str, prev: _Line, ln: _Line) -> bool:
+    """Whether ``ln`` goes on with what ``prev`` broke off. Paragraphs need no blank line
+    between them, so a full line that ends a sentence followed by a capital is taken as a
+    paragraph's end (splitting there loses nothing: it is a sentence break either way)."""
+    return not (_PROSE_END.search(text, prev.start, prev.end) and text[ln.start].isupper())
+
+
+def _paragraphs(text: str, lines: list[_Line]) -> list[_Line]:
+    """Merge the lines of each hard-wrapped paragraph into one (a no-op on unwrapped text).
+
+    In a wrapped text a line that fills most of the width was broken only because the next word
+    did not fit, so the next adjacent plain line continues it. Short lines (headings, address
+    lines, the last line of a paragraph) end their paragraph, as do bullets, tables and
+    Markdown headings."""
+    width = _soft_wraps(text, lines)
+    if not width:
+        return lines
+    out: list[_Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and ln.line_no == prev.last_line + 1
+            and not (ln.md or ln.table or ln.bullet or prev.md or prev.table)
+            and _broken_for_width(text, prev, ln, width)
+            and _continues(text, prev, ln)
+        ):
+            out[-1] = _Line(
+                prev.start, ln.end, prev.line_no, False, False, prev.bullet,
+                last_line=ln.line_no, last_width=ln.end - text.rfind("\n", 0, ln.start) - 1,
+            )  # fmt: skip
+        else:
+            out.append(ln)
+    return out
+
+
 def segment(text: str) -> Document:
     """Segment ``text``: headings, list items and table rows are single segments, prose is split
     into sentences. A short line without final punctuation is a heading when the next non-blank
-    line is prose (so the lines of an address block are not mistaken for headings)."""
-    lines: list[tuple[int, int, int, bool, bool, bool]] = []
-    # (start, end, line_no, markdown heading, table row, list item)
+    line is prose (so the lines of an address block are not mistaken for headings). The lines
+    of a hard-wrapped paragraph are joined first, so a sentence may span lines."""
+    lines: list[_Line] = []
+    line_starts: list[int] = []
     line_no = 0
     for m in _LINE.finditer(text):
         if m.start() == m.end():
             break
         line_no += 1
+        line_starts.append(m.start())
         raw_end = m.end() - (1 if m.group().endswith("\n") else 0)
         start, end = m.start(), raw_end
         while end > start and text[end - 1].isspace():
@@ -154,24 +255,34 @@ def segment(text: str) -> Document:
         if start >= end or not _HAS_LETTER.search(text, start, end):
             continue
         content = text[start:end]
-        table = "|" in content and not _TABLE_RULE.match(content)
-        lines.append((start, end, line_no, bool(md), table, bullet))
+        # A row longer than a segment may be is prose that happens to hold a "|" (a whole
+        # policy on one line): it is split into sentences like any other prose.
+        table = (
+            "|" in content and not _TABLE_RULE.match(content) and len(content) <= MAX_SEGMENT_CHARS
+        )
+        lines.append(
+            _Line(start, end, line_no, bool(md), table, bullet, line_no, raw_end - m.start())
+        )
+    lines = _paragraphs(text, lines)
 
     segments: list[Segment] = []
     heading = ""
-    for i, (start, end, line_no, is_md, table, bullet) in enumerate(lines):
+    for i, ln in enumerate(lines):
+        start, end = ln.start, ln.end
         content = text[start:end]
-        is_heading = is_md
-        if not (is_md or table or bullet) and i + 1 < len(lines) and _looks_like_heading(content):
-            n_start, n_end, _, n_md, n_table, n_bullet = lines[i + 1]
-            nxt = text[n_start:n_end]
-            is_heading = n_md or n_bullet or n_table or _is_prose(nxt)
+        is_heading = ln.md
+        single = ln.last_line == ln.line_no
+        plain = not (ln.md or ln.table or ln.bullet)
+        if single and plain and i + 1 < len(lines) and _looks_like_heading(content):
+            nxt = lines[i + 1]
+            is_heading = nxt.md or nxt.bullet or nxt.table or _is_prose(text[nxt.start : nxt.end])
         if is_heading:
             heading = content
-            segments.append(Segment(len(segments), content, start, end, line_no, heading, True))
+            segments.append(Segment(len(segments), content, start, end, ln.line_no, heading, True))
             continue
-        spans = [(start, end)] if table else split_sentences(content, start)
+        spans = [(start, end)] if ln.table else split_sentences(content, start)
         for s, e in spans:
-            seg_line = line_no  # a line holds no newline, so every sentence in it shares it
+            # A sentence of a joined paragraph may start on a later line than the paragraph.
+            seg_line = ln.line_no if single else bisect.bisect_right(line_starts, s)
             segments.append(Segment(len(segments), text[s:e], s, e, seg_line, heading, False))
     return Document(text=text, segments=tuple(segments))
