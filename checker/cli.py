@@ -60,7 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("serve", help="run the HTTP API and upload page (needs the api extra)")
     v.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     v.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    v.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes")
+    v.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="worker processes, one per core (on Linux each gets a share of the connections)",
+    )
 
     d = sub.add_parser(
         "diff",
@@ -382,12 +388,12 @@ def _cmd_schema(a: argparse.Namespace) -> int:
 
 
 def _cmd_serve(a: argparse.Namespace) -> int:
-    try:
-        from api.server import serve
-    except ImportError as e:
+    from api.server import missing_module, serve  # light: the app loads in the worker(s)
+
+    if (name := missing_module()) is not None:
         raise PolicycheckError(
-            f"serve needs the api extra ({e.name} is missing): pip install 'policycheck[api]'"
-        ) from None
+            f"serve needs the api extra ({name} is missing): pip install 'policycheck[api]'"
+        )
     return serve(host=a.host, port=a.port, workers=a.workers)
 
 
