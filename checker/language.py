@@ -87,7 +87,9 @@ _STOPWORDS: dict[str, str] = {
     " quando também você nosso nossa nossos nossas entre sobre à às até",
     "ro": "și şi în de la a al ale cu pe care nu este sunt o un unei unui din pentru sau ce că"
     " prin mai dacă fi să se ne noi nostru noastră dumneavoastră vă vor fost acest această"
-    " aceste acestea astfel între după fără despre către",
+    " aceste acestea astfel între după fără despre către"
+    # common words as often written without diacritics ("si" is shared with Italian)
+    " daca dupa fara intre aceasta acestei catre si",
     "sk": "a v sa na je že s z do o k to i by ako ale alebo pre pri od po za sú byť bol ktoré"
     " ktorý ktorá tak jeho jej ich sme nás naše náš vaše váš vám vás tento táto toto tieto"
     " tiež len iba podľa ak keď bez medzi už však aby môže môžete",
