@@ -193,7 +193,8 @@ def _continues(text: str, prev: _Line, ln: _Line) -> bool:
     """Whether ``ln`` goes on with what ``prev`` broke off. Paragraphs need no blank line
     between them, so a full line that ends a sentence followed by a capital is taken as a
     paragraph's end (splitting there loses nothing: it is a sentence break either way)."""
-    return not (_PROSE_END.search(text, prev.start, prev.end) and text[ln.start].isupper())
+    last_line = max(prev.start, text.rfind("\n", 0, prev.end) + 1)  # not the whole paragraph
+    return not (_PROSE_END.search(text, last_line, prev.end) and text[ln.start].isupper())
 
 
 def _paragraphs(text: str, lines: list[_Line]) -> list[_Line]:
