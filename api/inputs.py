@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
+from starlette.requests import ClientDisconnect
 
 from api.problems import Problem, validation_problem
 from checker import registry
@@ -136,6 +137,13 @@ async def read_body(request: Request, limit: int, timeout: float = 30.0) -> Body
                 if size > limit:
                     raise Problem("payload-too-large", _too_large(size, limit, at_least=True))
                 chunks.append(chunk)
+    except ClientDisconnect:
+        # Nobody is left to read an answer; a 400 (logged at INFO) and not an internal error.
+        raise Problem(
+            "bad-request",
+            f"the client closed the connection before the body arrived ({size:,} bytes received)",
+            headers={"Connection": "close"},
+        ) from None
     except TimeoutError:
         raise Problem(
             "request-timeout",

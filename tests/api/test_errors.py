@@ -294,3 +294,28 @@ def test_a_crashing_parser_is_a_500(make_client, monkeypatch):
     with make_client(raise_server_exceptions=False) as c:
         r = post_raw(c, make_pdf(POLICY), "application/pdf")
     assert_problem(r, 500, "internal-error")
+
+
+def test_client_gone_mid_body_is_a_bad_request_not_an_internal_error():
+    """A client that disconnects while sending (wrk at the end of a run) leaves no traceback."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    from api.inputs import read_body
+    from api.problems import Problem
+
+    messages = [
+        {"type": "http.request", "body": b"x" * 10, "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive():
+        return messages.pop(0)
+
+    scope = {"type": "http", "method": "POST", "headers": [(b"content-length", b"1000")]}
+    with pytest.raises(Problem) as e:
+        asyncio.run(read_body(Request(scope, receive), limit=10_000))
+    assert (e.value.status, e.value.slug) == (400, "bad-request")
+    assert "10 bytes received" in e.value.detail
+    assert e.value.headers == {"Connection": "close"}
