@@ -16,7 +16,11 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import signal
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -36,6 +40,9 @@ _BINARY = "input looks like a binary file, not text"
 # PDF and DOCX limits. The text extracted from either is also capped at ``max_bytes`` characters.
 MAX_PDF_PAGES = 1000
 MAX_DOCX_MEMBERS = 2000
+# Wall-clock limit on reading one PDF or DOCX in this process (the CLI, batch, the library);
+# the API parses in a child process with its own, shorter limit.
+MAX_PARSE_SECONDS = 30.0
 MAX_DOCX_UNCOMPRESSED = 64 * 1024 * 1024  # all members together, as declared in the archive
 MAX_DOCX_RATIO = 100  # uncompressed / compressed, for any member above _DOCX_RATIO_FLOOR
 _DOCX_RATIO_FLOOR = 1024 * 1024
@@ -45,6 +52,39 @@ _DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessing
 
 class InputTooLargeError(InputError):
     """The input, or what it expands to (an archive, a PDF's pages), exceeds a size limit."""
+
+
+class ParseTimeoutError(InputError):
+    """A PDF or DOCX took longer than its time limit to read."""
+
+
+@contextmanager
+def parse_deadline(seconds: float | None, what: str) -> Iterator[None]:
+    """Raise ``ParseTimeoutError`` once ``seconds`` have passed.
+
+    A hostile PDF can keep a parser busy for minutes. pypdf and the DOCX reader are pure Python,
+    so a SIGALRM handler interrupts them between bytecodes. Signals reach only the main thread:
+    elsewhere (a library user's worker thread), or when the process already runs a timer, there
+    is no limit here and the size limits alone apply."""
+    if (
+        not seconds
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getitimer(signal.ITIMER_REAL)[0] > 0
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ParseTimeoutError(f"{what} took longer than {seconds:g} s to read; not checked")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # (magic prefix, what it is). PDF and DOCX are recognised separately and extracted.
@@ -125,21 +165,25 @@ def read_policy(
     filename: str | None = None,
     media_type: str | None = None,
     max_bytes: int = MAX_INPUT_BYTES,
+    parse_seconds: float | None = None,
 ) -> tuple[str, str]:
     """Return (policy text, format) for user input; HTML, PDF and DOCX are converted to text.
 
     The format is "text", "markdown", "html", "pdf" or "docx". Text and Markdown are kept as
     written, so report offsets point into the user's file; for the others they point into the
-    extracted text.
+    extracted text. Reading a PDF or DOCX stops after ``parse_seconds`` (by default
+    ``MAX_PARSE_SECONDS``; 0 for no limit), see ``parse_deadline``.
     """
     if isinstance(data, bytes):
         document = sniff_document(data)
         if document is not None:
             _check_size(len(data), max_bytes)
-            if document == "pdf":
-                text = pdf_to_text(data, max_chars=max_bytes)
-            else:
-                text = docx_to_text(data, max_chars=max_bytes)
+            seconds = MAX_PARSE_SECONDS if parse_seconds is None else parse_seconds
+            with parse_deadline(seconds, document.upper()):
+                if document == "pdf":
+                    text = pdf_to_text(data, max_chars=max_bytes)
+                else:
+                    text = docx_to_text(data, max_chars=max_bytes)
             if not _LETTER.search(text):
                 raise InputError(
                     f"{document.upper()} has no extractable text"
@@ -710,9 +754,7 @@ def pdf_to_text(data: bytes, *, max_chars: int = MAX_INPUT_BYTES) -> str:
     try:
         from pypdf import PdfReader
     except ImportError:  # pragma: no cover - depends on the environment
-        raise InputError(
-            "reading PDF needs pypdf: pip install 'policycheck[pdf]'"
-        ) from None
+        raise InputError("reading PDF needs pypdf: pip install 'policycheck[pdf]'") from None
     import io
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are noise to a user

@@ -346,3 +346,42 @@ def test_importing_does_not_load_charset_normalizer() -> None:
     code = "import sys, checker.extract; sys.exit('charset_normalizer' in sys.modules)"
     root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
+
+
+def _slow_parser(data: bytes, *, max_chars: int) -> str:
+    """A parser caught in a pathological file: pure Python, busy for seconds."""
+    import time
+
+    end = time.monotonic() + 5
+    while time.monotonic() < end:
+        pass
+    return "never"
+
+
+def test_a_pdf_that_parses_too_long_is_stopped(monkeypatch):
+    import signal
+    import time
+
+    from checker import extract
+
+    monkeypatch.setattr(extract, "pdf_to_text", _slow_parser)
+    before = signal.getsignal(signal.SIGALRM)
+    t0 = time.monotonic()
+    with pytest.raises(extract.ParseTimeoutError, match=r"PDF took longer than 0\.2 s"):
+        extract.read_policy(b"%PDF-1.7\n...", parse_seconds=0.2)
+    assert time.monotonic() - t0 < 2
+    assert signal.getsignal(signal.SIGALRM) == before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_cli_reports_a_parse_timeout_as_one_line_and_exit_2(monkeypatch, capsys, tmp_path):
+    from checker import extract
+    from checker.cli import main
+
+    monkeypatch.setattr(extract, "pdf_to_text", _slow_parser)
+    monkeypatch.setattr(extract, "MAX_PARSE_SECONDS", 0.2)
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(b"%PDF-1.7\n...")
+    assert main(["check", str(slow)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "PDF took longer than 0.2 s to read" in err[0]
