@@ -22,12 +22,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from itertools import chain
 
 import numpy as np
 
 from checker.cues import segment_cues
-from checker.segment import HEADING_MAX_WORDS, Document
+from checker.hashing import WINDOW, Lookup, code_points, windows
+from checker.segment import HEADING_MAX_WORDS, Document, Segment
 
 BLOCK_WEIGHTS: dict[str, float] = {"s": 1.0, "h": 0.45, "c": 0.35, "k": 1.0}
 MIN_GRAM_WORD = 6  # shorter words (their, with, from) get no character grams: they are noise
@@ -176,111 +176,232 @@ def document_features(doc: Document) -> list[list[str]]:
     return out
 
 
+def word_layout(texts: Sequence[str]) -> np.ndarray:
+    """Code points of the words of every text: ``" ".join(["", *words(t), ""])`` for each text,
+    joined by "\\n" (a test holds it to ``words``): each word between single spaces, so the
+    padded word of ``token_grams`` and the "a b" of a bigram are spans of it.
+
+    ``normalize`` runs per text (its cheap gates skip most regexes; whole-document regexes cost
+    more), then one array pass replaces each run of non-word characters by one space.
+    """
+    lows = [normalize(t) for t in texts]
+    joined = " \n ".join(lows)
+    if joined.count("\n") != max(0, len(lows) - 1):  # only a hand-made segment holds a "\n"
+        joined = " \n ".join(t.replace("\n", " ") for t in lows)
+    cp = code_points(" " + joined + " ")
+    word = word_characters(cp)
+    gap = ~word & (cp != 10)
+    keep = ~gap
+    keep[0] = True
+    keep[1:] |= gap[1:] & ~gap[:-1]
+    return np.where(gap, np.uint32(32), cp)[keep]
+
+
+_LATIN1_WORD = np.array([chr(c).isalnum() for c in range(256)])
+
+
+def word_characters(cp: np.ndarray) -> np.ndarray:
+    """Which code points ``_WORD`` (``[^\\W_]``) matches: ``re``'s ``\\w`` is ``str.isalnum()``
+    plus "_". Beyond Latin-1, each distinct character of the text is asked once."""
+    out = _LATIN1_WORD[np.minimum(cp, 255)]
+    high = np.flatnonzero(cp > 255)
+    if len(high):
+        distinct, inverse = np.unique(cp[high], return_inverse=True)
+        alnum = np.array([chr(c).isalnum() for c in distinct.tolist()], dtype=bool)
+        out[high] = alnum[inverse]
+    return out
+
+
 class Indexer:
     """Maps a document straight to (row, vocabulary id) arrays: the checker's hot path.
 
-    Produces exactly the known features of ``document_features`` (a parity test holds it to
-    that) but looks each word up once, caches its ids across documents (policies share their
-    vocabulary), and expands words into features and neighbours' context with array operations.
+    Produces exactly the known features of ``document_features`` (parity tests hold it to that)
+    without building their strings: the words of the whole document are laid out as one string
+    (``word_layout``) whose code points give every word, character gram and bigram as a span, and
+    each feature's hash ("s:" + span, ...) comes from prefix sums (``checker.hashing``) and is
+    looked up in the vocabulary's hash table. Headings and cues, a few per segment, stay strings.
     """
 
-    MAX_CACHE = 500_000
+    MAX_HEADINGS = 4096  # cached headings' ids: policies share many ("Your rights")
 
-    def __init__(self, vocabulary: dict[str, int]) -> None:
-        self.vocabulary = vocabulary
-        self._words: dict[str, tuple[list[int], int]] = {}
-        self._pairs: dict[tuple[str, str], int] = {}
-        self._headings: dict[str, list[int]] = {}
+    def __init__(self, lookup: Lookup) -> None:
+        self.lookup = lookup
+        self._headings: dict[str, np.ndarray] = {}
+        self._cues: dict[str, int] = {}  # a few dozen cue feature names at most
 
-    def _word(self, t: str) -> tuple[list[int], int]:
-        get = self.vocabulary.get
-        hit = ([j for f in token_grams(t) if (j := get(f)) is not None], get("c:" + t, -1))
-        if len(self._words) >= self.MAX_CACHE:
-            self._words.clear()
-        self._words[t] = hit
-        return hit
-
-    def _pair(self, pair: tuple[str, str]) -> int:
-        j = self._pairs.get(pair)
-        if j is None:
-            if len(self._pairs) >= self.MAX_CACHE:
-                self._pairs.clear()
-            j = self._pairs[pair] = self.vocabulary.get("s:" + pair[0] + " " + pair[1], -1)
-        return j
-
-    def _heading(self, heading: str) -> list[int]:
+    def _heading(self, heading: str) -> np.ndarray:
         hit = self._headings.get(heading)
         if hit is None:
-            get = self.vocabulary.get
-            feats = heading_grams(words(heading)) if heading else []
-            hit = [j for f in feats if (j := get(f)) is not None]
-            if len(self._headings) >= self.MAX_CACHE:
+            ids = self.lookup.strings(heading_grams(words(heading)))
+            hit = ids[ids >= 0]
+            if len(self._headings) >= self.MAX_HEADINGS:
                 self._headings.clear()
             self._headings[heading] = hit
         return hit
+
+    def _cue_ids(self, feats: list[str]) -> list[int]:
+        found = [self._cues.get(f) for f in feats]
+        if None in found:
+            known = dict(zip(feats, self.lookup.strings(feats).tolist(), strict=True))
+            self._cues.update(known)
+            found = [known[f] for f in feats]
+        return [j for j in found if j is not None and j >= 0]
+
+    def _window(self, cp: np.ndarray, row0: int) -> tuple[np.ndarray, ...]:
+        """Segment-block (row, id) pairs and each word's (row, context id) in one window of
+        ``word_layout`` code points (whole segments, starting and ending with a space)."""
+        hasher, get = self.lookup.hasher, self.lookup.get
+        edge = np.diff((cp > 32).view(np.int8))  # word characters are above the space
+        start = np.flatnonzero(edge == 1) + 1
+        end = np.flatnonzero(edge == -1) + 1
+        row = np.searchsorted(np.flatnonzero(cp == 10), start) + row0
+        sums = hasher.prefix_sums(cp)
+        inverse = hasher.inverse_powers(len(cp) + 1)
+        length = end - start
+        word = hasher.substrings(sums, inverse, start, end)
+        s_word = hasher.prefixed("s:", word, length)
+        # Each distinct word once (policies repeat their words), then its ids for every use.
+        first, of = distinct(s_word, alone=length >= LONE_WORD)
+        word_ids, size = self._word_ids(cp, sums, inverse, start[first], end[first], s_word[first])
+        per = size[of]
+        at = ragged((np.cumsum(size) - size)[of], per)  # the ids of each use of a word
+        # Bigrams: neighbouring words of one segment are one space apart.
+        pair = row[1:] == row[:-1]
+        p_start, p_end = start[:-1][pair], end[1:][pair]
+        p_hash = hasher.substrings(sums, inverse, p_start, p_end)
+        pair_ids = get(hasher.prefixed("s:", p_hash, p_end - p_start))
+        known = pair_ids >= 0
+        context = get(hasher.prefixed("c:", word[first], length[first]))[of]
+        return (
+            np.concatenate((np.repeat(row, per), row[:-1][pair][known])),
+            np.concatenate((word_ids[at], pair_ids[known])),
+            row,
+            context,
+        )
+
+    def _word_ids(
+        self,
+        cp: np.ndarray,
+        sums: np.ndarray,
+        inverse: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        s_word: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Known ids of ``token_grams`` of each word (its "s:" feature, then the character 4- and
+        5-grams of " " + word + " ", which ``word_layout`` puts around it), grouped by word, and
+        how many each word has."""
+        length = end - start
+        grams = (length >= MIN_GRAM_WORD) & ~((cp[start] == _Z) & (cp[start + 1] == _Z))
+        n4 = np.where(grams, length - 1, 0)  # a padded word of length + 2 has length - 1 4-grams
+        size = 1 + n4 + np.where(grams, length - 2, 0)
+        first = np.cumsum(size) - size
+        hashes = np.empty(int(size.sum()), dtype=np.uint64)
+        hashes[first] = s_word
+        is_gram = np.ones(len(hashes), dtype=bool)
+        is_gram[first] = False
+        owner = np.repeat(np.arange(len(size)), size - 1)
+        k = np.flatnonzero(is_gram) - first[owner] - 1  # k-th gram of its word
+        five = k >= n4[owner]
+        n = 4 + five
+        at = start[owner] - 1 + k - np.where(five, n4[owner], 0)
+        hashes[is_gram] = self.lookup.hasher.prefixed(
+            "s#", self.lookup.hasher.substrings(sums, inverse, at, at + n), n
+        )
+        ids = self.lookup.get(hashes)
+        known = ids >= 0
+        owners = np.repeat(np.arange(len(size)), size)[known]
+        return ids[known], np.bincount(owners, minlength=len(size))
 
     def document(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
         """Row (segment index) and vocabulary id of every known feature of every segment."""
         segments = doc.segments
         n = len(segments)
-        toks = [words(s.text) for s in segments]
-        counts = np.fromiter(map(len, toks), dtype=np.int64, count=n)
-        token_row = np.repeat(np.arange(n, dtype=np.int64), counts)
-        flat = list(chain.from_iterable(toks))
-        # Each distinct word once: its segment-block ids and its context-block id.
-        local = {w: k for k, w in enumerate(dict.fromkeys(flat))}
-        token_local = np.fromiter(map(local.__getitem__, flat), dtype=np.int64, count=len(flat))
-        cache = self._words
-        entries = [cache.get(w) or self._word(w) for w in local]
-        n_ids = np.fromiter((len(e[0]) for e in entries), dtype=np.int64, count=len(entries))
-        word_ids = np.fromiter(
-            chain.from_iterable(e[0] for e in entries), dtype=np.int64, count=int(n_ids.sum())
-        )
-        context_id = np.fromiter((e[1] for e in entries), dtype=np.int64, count=len(entries))
-        rows, ids = [], []
-        # Segment block: every token's word and character-gram ids.
-        per_token = n_ids[token_local]
-        first = np.cumsum(n_ids) - n_ids
-        out_first = np.cumsum(per_token) - per_token
-        gather = np.arange(int(per_token.sum())) + np.repeat(
-            first[token_local] - out_first, per_token
-        )
-        rows.append(np.repeat(token_row, per_token))
-        ids.append(word_ids[gather])
-        # Context block: each token counts for the segments up to CONTEXT before and after.
-        ctx = context_id[token_local]
+        cp = word_layout([s.text for s in segments])
+        breaks = np.flatnonzero(cp == 10)
+        rows: list[np.ndarray] = []
+        ids: list[np.ndarray] = []
+        word_rows: list[np.ndarray] = []
+        word_context: list[np.ndarray] = []
+        for a, b in windows(breaks, len(cp), WINDOW):
+            r, i, wr, wc = self._window(cp[a:b], int(np.searchsorted(breaks, a)))
+            rows.append(r)
+            ids.append(i)
+            word_rows.append(wr)
+            word_context.append(wc)
+        # Context block: each word counts for the segments up to CONTEXT before and after.
+        ctx = np.concatenate(word_context)
         known = ctx >= 0
-        ctx, ctx_row = ctx[known], token_row[known]
+        ctx, ctx_row = ctx[known], np.concatenate(word_rows)[known]
         for d in (*range(-CONTEXT, 0), *range(1, CONTEXT + 1)):
             r = ctx_row + d
             inside = (r >= 0) & (r < n)
             rows.append(r[inside])
             ids.append(ctx[inside])
-        # Word bigrams: pairs of neighbouring tokens in the same segment.
-        if len(flat) > 1:
-            pair_ids = np.fromiter(
-                map(self._pair, itertools.pairwise(flat)),
-                dtype=np.int64,
-                count=len(flat) - 1,
-            )
-            same = (token_row[1:] == token_row[:-1]) & (pair_ids >= 0)
-            rows.append(token_row[:-1][same])
-            ids.append(pair_ids[same])
-        # Headings and cues: a few per segment.
-        get = self.vocabulary.get
-        cues = document_cues(doc)
-        extra_rows: list[int] = []
-        extra_ids: list[int] = []
-        last = n - 1
+        for r, i in (self._heading_block(segments), self._cue_block(doc)):
+            rows.append(r)
+            ids.append(i)
+        return np.concatenate(rows).astype(np.int64), np.concatenate(ids).astype(np.int64)
+
+    def _heading_block(self, segments: Sequence[Segment]) -> tuple[np.ndarray, np.ndarray]:
+        """The features of each segment's heading (none for a heading itself), a run of segments
+        under one heading at a time."""
+        firsts: list[int] = []
+        found: list[np.ndarray] = [np.zeros(0, dtype=np.int32)]
+        last: str | None = None
         for i, seg in enumerate(segments):
-            found = [] if seg.is_heading else self._heading(seg.heading)
-            lo, hi = max(0, i - CONTEXT), min(last, i + CONTEXT) + 1
-            near = cues[lo:i] + cues[i + 1 : hi]
-            if cues[i] or any(near):
-                found = found + [j for f in cue_grams(cues[i], near) if (j := get(f, -1)) >= 0]
-            if found:
-                extra_ids += found
-                extra_rows += [i] * len(found)
-        rows.append(np.asarray(extra_rows, dtype=np.int64))
-        ids.append(np.asarray(extra_ids, dtype=np.int64))
-        return np.concatenate(rows), np.concatenate(ids)
+            heading = "" if seg.is_heading else seg.heading
+            if heading != last:
+                firsts.append(i)
+                found.append(self._heading(heading) if heading else found[0])
+                last = heading
+        runs: np.ndarray = np.diff(np.asarray([*firsts, len(segments)], dtype=np.int64))
+        sizes = np.fromiter(map(len, found[1:]), dtype=np.int64, count=len(runs))
+        per = np.repeat(sizes, runs)  # each segment's number of heading ids
+        at = ragged(np.repeat(np.cumsum(sizes) - sizes, runs), per)
+        return np.repeat(np.arange(len(segments)), per), np.concatenate(found)[at]
+
+    def _cue_block(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
+        """Cue features of the segments with a cue of their own or within CONTEXT."""
+        cues = document_cues(doc)
+        n = len(cues)
+        cued = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(bool, cues), dtype=bool, count=n), out=cued[1:])
+        at = np.arange(n)
+        near = cued[np.minimum(at + CONTEXT + 1, n)] > cued[np.maximum(at - CONTEXT, 0)]
+        rows: list[int] = []
+        ids: list[int] = []
+        for i in np.flatnonzero(near).tolist():
+            lo, hi = max(0, i - CONTEXT), min(n, i + CONTEXT + 1)
+            found = self._cue_ids(cue_grams(cues[i], cues[lo:i] + cues[i + 1 : hi]))
+            ids += found
+            rows += [i] * len(found)
+        return np.asarray(rows, dtype=np.int64), np.asarray(ids, dtype=np.int64)
+
+
+_Z = ord("z")
+# Words this long are not merged by hash: equal hashes are trusted only far below 2**11, the
+# length at which polynomial hashes mod 2**64 collide for every base (Thue-Morse words).
+LONE_WORD = 128
+
+
+def ragged(begin: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """``begin[k], begin[k] + 1, ..., begin[k] + size[k] - 1`` for every k, concatenated."""
+    end = np.cumsum(size)
+    return np.arange(int(end[-1]) if len(end) else 0) + np.repeat(begin - end + size, size)
+
+
+def distinct(keys: np.ndarray, alone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An occurrence of each distinct key, and the distinct index of each occurrence; an
+    occurrence flagged ``alone`` is distinct from all others."""
+    merged = np.flatnonzero(~alone)
+    order = merged[np.argsort(keys[merged], kind="stable")]
+    ordered = keys[order]
+    new = np.ones(len(order), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    of = np.empty(len(keys), dtype=np.intp)
+    of[order] = np.cumsum(new) - 1
+    lone = np.flatnonzero(alone)
+    first = order[new]
+    of[lone] = len(first) + np.arange(len(lone))
+    return np.concatenate((first, lone)), of

@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,7 @@ import numpy as np
 
 from checker.errors import ModelError
 from checker.features import BLOCK_WEIGHTS, Indexer
+from checker.hashing import Collision, Lookup
 from checker.registry import ELEMENT_IDS
 from checker.segment import Document
 
@@ -30,6 +32,7 @@ FORMAT_VERSION = 2  # 2: vocabulary stored as newline-joined UTF-8 bytes
 ARTIFACT_NAME = "policycheck.npz"
 MANIFEST_NAME = "manifest.json"
 BLOCKS = tuple(BLOCK_WEIGHTS)
+_WEIGHTS = np.asarray([BLOCK_WEIGHTS[b] for b in BLOCKS])
 
 
 def default_model_dir() -> Path:
@@ -47,6 +50,55 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+class Vocabulary(Mapping[str, int]):
+    """The artifact's vocabulary (newline-joined UTF-8 terms, id = line number) as a mapping.
+
+    Checking looks features up by hash (``checker.hashing.Lookup``); the dict of 208,000
+    strings, about 40 MB, is built only when something asks for a string (training,
+    ``vectorize``, tests)."""
+
+    def __init__(self, joined: bytes) -> None:
+        self.joined = joined
+        self._dict: dict[str, int] | None = None
+
+    def text(self) -> str:
+        return self.joined.decode("utf-8")
+
+    @property
+    def built(self) -> bool:
+        """Whether the dict of strings exists (checking never needs it)."""
+        return self._dict is not None
+
+    @property
+    def terms(self) -> dict[str, int]:
+        if self._dict is None:
+            terms = self.text().split("\n")
+            self._dict = dict(zip(terms, range(len(terms)), strict=True))
+        return self._dict
+
+    def __getitem__(self, term: str) -> int:
+        return self.terms[term]
+
+    def get(self, term: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self.terms.get(term, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.terms)
+
+    def __len__(self) -> int:
+        return self.joined.count(b"\n") + 1
+
+
+def lookup_of(vocabulary: Mapping[str, int]) -> Lookup:
+    """Hash table of a vocabulary's terms; ``Collision`` only if a term is repeated."""
+    if isinstance(vocabulary, Vocabulary):
+        return Lookup.of_lines(vocabulary.joined)
+    terms = list(vocabulary)
+    if any("\n" in t for t in terms):
+        raise ValueError("a vocabulary term contains a newline")
+    return Lookup.of_lines("\n".join(terms), np.fromiter(vocabulary.values(), np.int32, len(terms)))
+
+
 @dataclass
 class Model:
     """A linear model over the features of ``checker.features`` plus the document-level rule.
@@ -56,7 +108,7 @@ class Model:
     cross-validation of the training data.
     """
 
-    vocabulary: dict[str, int]
+    vocabulary: Mapping[str, int]
     idf: np.ndarray
     block: np.ndarray  # block index (into BLOCKS) of each feature
     coef: np.ndarray  # (n_features, n_elements)
@@ -94,26 +146,31 @@ class Model:
 
         Returns (row, column, value) sorted by row."""
         known = ids >= 0
-        n_terms = len(self.idf)
-        keys = rows[known] * n_terms + ids[known]
-        if n * n_terms < 2**31:
-            keys = keys.astype(np.int32)  # sorts faster
-        keys, counts = np.unique(keys, return_counts=True)
-        keys = keys.astype(np.int64)
-        r, c = keys // n_terms, keys % n_terms
-        v = (1.0 + np.log(counts)) * self.idf[c]
-        nb = len(BLOCKS)
-        rb = r * nb + self.block[c]
-        norms = np.bincount(rb, weights=v * v, minlength=n * nb)
-        weights = np.asarray([BLOCK_WEIGHTS[b] for b in BLOCKS])
-        return r, c, v * weights[self.block[c]] / np.sqrt(norms[rb])
+        bits = max(len(self.idf) - 1, 1).bit_length()
+        dtype = np.int32 if n << bits < 2**31 else np.int64  # int32 sorts faster
+        keys: np.ndarray = rows[known].astype(dtype)
+        keys <<= bits
+        keys |= ids[known].astype(dtype)
+        keys.sort()
+        first = np.flatnonzero(np.r_[len(keys) > 0, keys[1:] != keys[:-1]])
+        counts = np.diff(first, append=len(keys))
+        keys = keys[first]
+        r = (keys >> bits).astype(np.int64)
+        c = (keys & ((1 << bits) - 1)).astype(np.int64)
+        v = (1.0 + np.log(counts)) * self.idf.take(c)
+        block = self.block.take(c)
+        rb = r * len(BLOCKS) + block
+        norms = np.bincount(rb, weights=v * v, minlength=n * len(BLOCKS))
+        return r, c, v * _WEIGHTS.take(block) / np.sqrt(norms.take(rb))
 
     def _logits(self, n: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> np.ndarray:
         """Per-row sums of coefficient times value; ``rows`` must be sorted."""
         out = np.tile(self.intercept, (n, 1))
         if len(rows):
             first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-            out[rows[first]] += np.add.reduceat(self.coef[cols] * vals[:, None], first, axis=0)
+            terms = self.coef.take(cols, axis=0)  # far faster than coef[cols] for a 2-D array
+            terms *= vals[:, None]
+            out[rows[first]] += np.add.reduceat(terms, first, axis=0)
         return out
 
     def segment_logits(self, docs_feats: list[list[str]]) -> np.ndarray:
@@ -123,7 +180,7 @@ class Model:
     def document_logits(self, doc: Document) -> np.ndarray:
         """``segment_logits(document_features(doc))``, computed the fast way."""
         if self._indexer is None:
-            self._indexer = Indexer(self.vocabulary)
+            self._indexer = Indexer(lookup_of(self.vocabulary))
         n = len(doc.segments)
         return self._logits(n, *self._tfidf(*self._indexer.document(doc), n))
 
@@ -201,8 +258,11 @@ def load(directory: Path | str | None = None) -> Model:
         )
     try:
         with np.load(artifact, allow_pickle=False) as z:
-            terms = z["vocabulary"].tobytes().decode("utf-8").split("\n")
+            vocabulary = Vocabulary(z["vocabulary"].tobytes())
+            lookup = Lookup.of_lines(vocabulary.joined)
             arrays = {k: z[k] for k in ("idf", "block", "coef", "intercept")}
+    except Collision:  # a ValueError: before the clause below
+        raise ModelError(f"model artifact {artifact.name} repeats vocabulary terms") from None
     except (
         OSError,
         ValueError,
@@ -213,13 +273,13 @@ def load(directory: Path | str | None = None) -> Model:
         zlib.error,
     ) as e:
         raise ModelError(f"model artifact {artifact.name} is unreadable: {e}") from None
-    n = len(terms)
+    n = len(lookup)
     if arrays["coef"].shape != (n, len(ids)) or arrays["idf"].shape != (n,):
         raise ModelError(f"model artifact {artifact.name} has inconsistent shapes")
     return Model(
-        vocabulary=dict(zip(terms, range(n), strict=True)),
+        vocabulary=vocabulary,
         idf=arrays["idf"],
-        block=arrays["block"].astype(np.int64),
+        block=arrays["block"].astype(np.int8),
         coef=arrays["coef"],
         intercept=arrays["intercept"],
         element_ids=ids,
@@ -227,6 +287,7 @@ def load(directory: Path | str | None = None) -> Model:
         calibration={k: (float(v[0]), float(v[1])) for k, v in manifest["calibration"].items()},
         uncertain_band=float(manifest.get("uncertain_band", 0.1)),
         manifest=manifest,
+        _indexer=Indexer(lookup),
     )
 
 
