@@ -254,7 +254,7 @@ class Indexer:
         edge = np.diff((cp > 32).view(np.int8))  # word characters are above the space
         start = np.flatnonzero(edge == 1) + 1
         end = np.flatnonzero(edge == -1) + 1
-        row = np.searchsorted(np.flatnonzero(cp == 10), start) + row0
+        row = (np.searchsorted(np.flatnonzero(cp == 10), start) + row0).astype(np.int32)
         sums = hasher.prefix_sums(cp)
         inverse = hasher.inverse_powers(len(cp) + 1)
         length = end - start
@@ -314,7 +314,8 @@ class Indexer:
         return ids[known], np.bincount(owners, minlength=len(size))
 
     def document(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
-        """Row (segment index) and vocabulary id of every known feature of every segment."""
+        """Row (segment index) and vocabulary id of every known feature of every segment (int32:
+        a long document has millions)."""
         segments = doc.segments
         n = len(segments)
         cp = word_layout([s.text for s in segments])
@@ -341,7 +342,7 @@ class Indexer:
         for r, i in (self._heading_block(segments), self._cue_block(doc)):
             rows.append(r)
             ids.append(i)
-        return np.concatenate(rows).astype(np.int64), np.concatenate(ids).astype(np.int64)
+        return np.concatenate(rows), np.concatenate(ids)
 
     def _heading_block(self, segments: Sequence[Segment]) -> tuple[np.ndarray, np.ndarray]:
         """The features of each segment's heading (none for a heading itself), a run of segments
@@ -359,7 +360,7 @@ class Indexer:
         sizes = np.fromiter(map(len, found[1:]), dtype=np.int64, count=len(runs))
         per = np.repeat(sizes, runs)  # each segment's number of heading ids
         at = ragged(np.repeat(np.cumsum(sizes) - sizes, runs), per)
-        return np.repeat(np.arange(len(segments)), per), np.concatenate(found)[at]
+        return np.repeat(np.arange(len(segments), dtype=np.int32), per), np.concatenate(found)[at]
 
     def _cue_block(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
         """Cue features of the segments with a cue of their own or within CONTEXT."""
@@ -376,7 +377,7 @@ class Indexer:
             found = self._cue_ids(cue_grams(cues[i], cues[lo:i] + cues[i + 1 : hi]))
             ids += found
             rows += [i] * len(found)
-        return np.asarray(rows, dtype=np.int64), np.asarray(ids, dtype=np.int64)
+        return np.asarray(rows, dtype=np.int32), np.asarray(ids, dtype=np.int32)
 
 
 _Z = ord("z")

@@ -146,22 +146,32 @@ class Model:
 
         Returns (row, column, value) sorted by row."""
         known = ids >= 0
+        if not known.all():
+            rows, ids = rows[known], ids[known]
         bits = max(len(self.idf) - 1, 1).bit_length()
         dtype = np.int32 if n << bits < 2**31 else np.int64  # int32 sorts faster
-        keys: np.ndarray = rows[known].astype(dtype)
+        keys: np.ndarray = rows.astype(dtype)
         keys <<= bits
-        keys |= ids[known].astype(dtype)
+        keys |= ids.astype(dtype, copy=False)
         keys.sort()
         first = np.flatnonzero(np.r_[len(keys) > 0, keys[1:] != keys[:-1]])
         counts = np.diff(first, append=len(keys))
         keys = keys[first]
-        r = (keys >> bits).astype(np.int64)
-        c = (keys & ((1 << bits) - 1)).astype(np.int64)
-        v = (1.0 + np.log(counts)) * self.idf.take(c)
+        del first
+        r, c = keys >> bits, keys & ((1 << bits) - 1)
+        del keys
+        # In place where it can be: a long document has millions of (row, column) pairs.
+        v = np.log(counts)
+        v += 1.0
+        v *= self.idf.take(c)
         block = self.block.take(c)
-        rb = r * len(BLOCKS) + block
+        rb = r * len(BLOCKS)
+        rb += block
         norms = np.bincount(rb, weights=v * v, minlength=n * len(BLOCKS))
-        return r, c, v * _WEIGHTS.take(block) / np.sqrt(norms.take(rb))
+        out = _WEIGHTS.take(block)
+        out *= v
+        out /= np.sqrt(norms).take(rb)
+        return r, c, out
 
     def _logits(self, n: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> np.ndarray:
         """Per-row sums of coefficient times value; ``rows`` must be sorted."""
