@@ -95,18 +95,20 @@ class PolyHash:
         self._inv = _powers(self.inverse, 0)
 
     def powers(self, n: int) -> np.ndarray:
-        if n > len(self._pow):
-            if n > CACHED_POWERS:
-                return _powers(self.base, n)
-            self._pow = _powers(self.base, max(n, min(2 * len(self._pow), CACHED_POWERS)))
-        return self._pow[:n]
+        table = self._pow  # read once: another thread may swap in a longer table meanwhile
+        if n > len(table):
+            table = _powers(self.base, max(n, min(2 * len(table), CACHED_POWERS)))
+            if n <= CACHED_POWERS:
+                self._pow = table
+        return table[:n]
 
     def inverse_powers(self, n: int) -> np.ndarray:
-        if n > len(self._inv):
-            if n > CACHED_POWERS:
-                return _powers(self.inverse, n)
-            self._inv = _powers(self.inverse, max(n, min(2 * len(self._inv), CACHED_POWERS)))
-        return self._inv[:n]
+        table = self._inv
+        if n > len(table):
+            table = _powers(self.inverse, max(n, min(2 * len(table), CACHED_POWERS)))
+            if n <= CACHED_POWERS:
+                self._inv = table
+        return table[:n]
 
     def raw(self, s: str) -> int:
         """``H(s)`` of a short string, in Python: for constant prefixes such as "s:"."""

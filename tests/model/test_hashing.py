@@ -112,3 +112,18 @@ def test_an_artifact_that_repeats_a_term_is_refused(tiny_model_dir, tmp_path):
     (tmp_path / MANIFEST_NAME).write_text(json.dumps(manifest), "utf-8")
     with pytest.raises(ModelError, match="repeats vocabulary terms"):
         load(tmp_path)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 300), max_size=10), st.integers(1, 200))
+def test_power_tables_are_right_whatever_was_asked_before(sizes, cached):
+    """The tables grow (up to CACHED_POWERS) as longer ones are asked for; a caller always gets
+    a table of its own length, even if another thread swapped the cached one meanwhile."""
+    hasher = PolyHash(BASES[2])
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(hashing, "CACHED_POWERS", cached)
+        for n in sizes:
+            powers, inverse = hasher.powers(n), hasher.inverse_powers(n)
+            assert len(powers) == len(inverse) == n
+            assert (powers * inverse == 1).all()
+            assert powers.tolist() == [pow(hasher.base, k, 1 << 64) for k in range(n)]
