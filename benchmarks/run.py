@@ -356,10 +356,10 @@ def explanations(r: dict[str, Any]) -> list[str]:
         numpy_ms = st["tfidf"] + st["logits"]
         out.append(
             f"Library throughput: a check of seed 004 spends about {python_ms:.1f} ms in "
-            f"Python-level work per line, segment and token (segmentation, language, turning "
-            f"{st['feature_ids']:,} word, character-gram, context and cue features into "
-            f"vocabulary ids, evidence and report) and {numpy_ms:.1f} ms in NumPy. 300 "
-            "policies/s is 3.3 ms a policy: the feature extraction would have to move to "
+            f"Python-level work per line, segment and token (segmentation, language, cue "
+            f"patterns, laying out and hashing the words behind {st['feature_ids']:,} feature "
+            f"ids, evidence and report) and {numpy_ms:.1f} ms in NumPy. 300 policies/s is "
+            "3.3 ms a policy: segmentation, cues and feature extraction would have to move to "
             "compiled code (a C or Rust extension), which this release does not do."
         )
     for run in r.get("api", {}).get("runs", []):
@@ -375,17 +375,19 @@ def explanations(r: dict[str, Any]) -> list[str]:
         spread = run.get("connections_per_worker") or []
         if len(spread) >= 1 and run["clients"] >= 8 and spread[0] > 0.75 * run["clients"]:
             out.append(
-                f"{run['workers']} workers, {run['clients']} clients: the worker that accepted "
-                f"first holds {spread[0]} of the {run['clients']} keep-alive connections "
-                f"(counted with `ss` mid-run: {spread}), so the other worker idles. A reverse "
-                "proxy that spreads requests over the workers, or shorter connections, avoid it."
+                f"{run['workers']} workers, {run['clients']} clients: one worker holds "
+                f"{spread[0]} of the {run['clients']} keep-alive connections (counted with `ss` "
+                f"mid-run: {spread}). Each worker listens on its own SO_REUSEPORT socket and the "
+                "kernel spreads new connections by hash, evenly on average but not for a few "
+                "long-lived ones; a reverse proxy that balances per request avoids it."
             )
     for mem in r.get("api", {}).get("rss_mib", []):
         if mem["workers"] > 1 and max(mem["start"], mem["end"]) * 1.048576 > 200:
             out.append(
                 f"Server memory with {mem['workers']} workers: every worker is a process with "
-                "its own NumPy, FastAPI and model (about 115 MiB each), plus the supervisor; "
-                "one worker stays under 200 MB."
+                "its own interpreter, NumPy, FastAPI and model arrays (about "
+                f"{max(mem['start'], mem['end']) / mem['workers']:.0f} MiB each, a light "
+                "supervisor included); one worker stays under 200 MB."
             )
     return out
 
@@ -460,7 +462,7 @@ def markdown(r: dict[str, Any], command: str) -> str:
                 f"| segmentation (before it) | {st['segment']:g} |",
                 f"| language detection | {st['language']:g} |",
                 f"| features: words, n-grams, context and cues to vocabulary ids | {feats:g} |",
-                f"| of which tokenising | {st['tokens']:g} |",
+                f"| of which normalising and laying out the words | {st['tokens']:g} |",
                 f"| of which cue patterns | {st['cues']:g} |",
                 f"| tf-idf weighting (NumPy) | {st['tfidf']:g} |",
                 f"| logits (NumPy) | {st['logits']:g} |",

@@ -78,7 +78,7 @@ def warm(text: str, seconds: float) -> dict[str, float]:
 def stages(text: str, seconds: float) -> dict[str, float]:
     """Where one check's time goes (p50 ms of each stage alone, warm): what dominates."""
     from checker.engine import check_document
-    from checker.features import document_cues, words
+    from checker.features import document_cues, word_layout
     from checker.language import detect_language
     from checker.model import load_cached
     from checker.segment import segment
@@ -95,7 +95,7 @@ def stages(text: str, seconds: float) -> dict[str, float]:
     out = {
         "segment": timed(lambda: segment(text), seconds)["p50_ms"],
         "language": timed(lambda: detect_language(text), seconds)["p50_ms"],
-        "tokens": timed(lambda: [words(s.text) for s in doc.segments], seconds)["p50_ms"],
+        "tokens": timed(lambda: word_layout([s.text for s in doc.segments]), seconds)["p50_ms"],
         "cues": timed(lambda: document_cues(doc), seconds)["p50_ms"],
         "features_all": timed(lambda: indexer.document(doc), seconds)["p50_ms"],
         "tfidf": timed(lambda: model._tfidf(rows, ids, n), seconds)["p50_ms"],

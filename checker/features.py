@@ -186,7 +186,7 @@ def word_layout(texts: Sequence[str]) -> np.ndarray:
     """
     lows = [normalize(t) for t in texts]
     joined = " \n ".join(lows)
-    if joined.count("\n") != max(0, len(lows) - 1):  # only a hand-made segment holds a "\n"
+    if joined.count("\n") != max(0, len(lows) - 1):  # a sentence of a wrapped paragraph
         joined = " \n ".join(t.replace("\n", " ") for t in lows)
     cp = code_points(" " + joined + " ")
     word = word_characters(cp)
