@@ -90,6 +90,20 @@ def rss_mib(pid: int) -> float:
     return round(sum(rss_by_process(pid).values()), 1)
 
 
+def pss_mib(pid: int) -> float | None:
+    """Proportional set size of the server's processes together (MiB): a page shared by k
+    processes (libpython, NumPy's libraries) counts 1/k in each, so the sum is what the server
+    holds, where a sum of RSS counts shared pages once per process. None without smaps_rollup."""
+    total = 0.0
+    for p in process_tree(pid):
+        try:
+            lines = Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()
+        except OSError:
+            return None
+        total += next((int(x.split()[1]) for x in lines if x.startswith("Pss:")), 0) / 1024
+    return round(total, 1)
+
+
 def connections_by_process(pid: int, port: int) -> dict[int, int]:
     """Established connections on ``port`` that each process of the server holds (Linux /proc:
     the socket inodes of /proc/net/tcp* matched against each process's open files)."""

@@ -190,7 +190,7 @@ def _connections(url: str) -> list[int]:
 def api(seconds: float) -> dict[str, Any]:
     import httpx
 
-    from benchmarks.api_load import rss_mib, start_server
+    from benchmarks.api_load import pss_mib, rss_mib, start_server
 
     generator = "wrk" if shutil.which("wrk") else "python threads (httpx)"
     load = _wrk if shutil.which("wrk") else _python_load
@@ -201,7 +201,7 @@ def api(seconds: float) -> dict[str, Any]:
             # Warm-up with concurrent requests, so that every worker has loaded the model.
             httpx.post(f"{url}/v1/check", content=SEED.read_bytes(), timeout=30)
             load(url, SEED, 8, 3.0)
-            rss_start = rss_mib(proc.pid)
+            rss_start, pss_start = rss_mib(proc.pid), pss_mib(proc.pid)
             for clients in CLIENTS:
                 seen: list[list[int]] = []
                 probe = threading.Timer(
@@ -212,8 +212,15 @@ def api(seconds: float) -> dict[str, Any]:
                 probe.join()
                 per_worker = {"connections_per_worker": seen[0]} if seen and workers > 1 else {}
                 out["runs"].append({"workers": workers, "clients": clients, **r, **per_worker})
+            pss_end = pss_mib(proc.pid)
             out.setdefault("rss_mib", []).append(
-                {"workers": workers, "start": round(rss_start), "end": round(rss_mib(proc.pid))}
+                {
+                    "workers": workers,
+                    "start": round(rss_start),
+                    "end": round(rss_mib(proc.pid)),
+                    "pss_start": None if pss_start is None else round(pss_start),
+                    "pss_end": None if pss_end is None else round(pss_end),
+                }
             )
         finally:
             proc.terminate()
@@ -387,7 +394,15 @@ def explanations(r: dict[str, Any]) -> list[str]:
                 f"Server memory with {mem['workers']} workers: every worker is a process with "
                 "its own interpreter, NumPy, FastAPI and model arrays (about "
                 f"{max(mem['start'], mem['end']) / mem['workers']:.0f} MiB each, a light "
-                "supervisor included); one worker stays under 200 MB."
+                "supervisor included); one worker stays under 200 MB. The target is judged on "
+                "the sum of the processes' RSS, which counts the pages they share (libpython, "
+                "NumPy's libraries) once per process"
+                + (
+                    f"; counted once (proportional set size) the server holds "
+                    f"{max(mem['pss_start'], mem['pss_end']) * 1.048576:.0f} MB."
+                    if mem.get("pss_end") is not None and mem.get("pss_start") is not None
+                    else "."
+                )
             )
     return out
 
@@ -500,7 +515,13 @@ def markdown(r: dict[str, Any], command: str) -> str:
         ]
         lines += [""] + [
             f"Server resident memory ({x['workers']} worker(s), all processes): {x['start']} MiB "
-            f"after warm-up, {x['end']} MiB after the run."
+            f"after warm-up, {x['end']} MiB after the run"
+            + (
+                f" (summed RSS; proportional set size, shared pages counted once: "
+                f"{x['pss_start']} and {x['pss_end']} MiB)."
+                if x.get("pss_end") is not None
+                else "."
+            )
             for x in a["rss_mib"]
         ]
     b = r.get("batch")

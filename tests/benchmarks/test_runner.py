@@ -87,3 +87,15 @@ def test_one_worker_holding_the_connections_is_called_out():
     notes = run.explanations(r)
     assert len(notes) == 1
     assert "holds 32 of the 32 keep-alive connections" in notes[0]
+
+
+def test_proportional_memory_counts_shared_pages_once():
+    """PSS of a process is at most its RSS (shared pages are split between their users)."""
+    import os
+
+    from benchmarks.api_load import pss_mib, rss_mib
+
+    pss = pss_mib(os.getpid())
+    if pss is None:
+        pytest.skip("no /proc/<pid>/smaps_rollup here")
+    assert 0 < pss <= rss_mib(os.getpid()) + 1
