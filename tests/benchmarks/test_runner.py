@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks import run, speed
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8000/v1/check
