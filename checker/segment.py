@@ -70,7 +70,7 @@ class _Line:
     table: bool  # a table row
     bullet: bool  # a list item
     last_line: int  # line of ``end``
-    last_width: int  # width of the last line, indentation included
+    last_width: int  # width of the last line, indentation and trailing blanks included
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +172,7 @@ def _soft_wraps(text: str, lines: list[_Line]) -> int:
         adjacent += 1
         first = text[b.start]
         if first.islower() and not _PROSE_END.search(text, a.start, a.end):
-            widths.append(a.end - text.rfind("\n", 0, a.start) - 1)
+            widths.append(a.last_width)
     if len(widths) < WRAPPED_MIN_BREAKS or len(widths) < WRAPPED_MIN_SHARE * adjacent:
         return 0
     widths.sort()
@@ -219,7 +219,7 @@ def _paragraphs(text: str, lines: list[_Line]) -> list[_Line]:
         ):
             out[-1] = _Line(
                 prev.start, ln.end, prev.line_no, False, False, prev.bullet,
-                last_line=ln.line_no, last_width=ln.end - text.rfind("\n", 0, ln.start) - 1,
+                last_line=ln.line_no, last_width=ln.last_width,
             )  # fmt: skip
         else:
             out.append(ln)
