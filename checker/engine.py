@@ -114,7 +114,7 @@ def check_document(
             f"language {lang.code!r} is outside the languages the model was trained on "
             f"({', '.join(sorted(trained))}): statuses are computed but less reliable"
         )
-    if len(doc.text.split()) < SHORT_TEXT_WORDS:
+    if len(doc.text.split(maxsplit=SHORT_TEXT_WORDS)) < SHORT_TEXT_WORDS:  # counts to 80 at most
         warnings.append("the text is very short for a privacy policy; is this the whole policy?")
 
     scored = np.asarray([i for i, s in enumerate(doc.segments) if not s.is_heading], dtype=int)

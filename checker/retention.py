@@ -69,15 +69,17 @@ _AVTALSTID = re.compile(
 )
 
 
+# The same patterns without re.IGNORECASE, run on lower-cased text: three to thirty times faster
+# (as in checker.cues), and a present retention element runs them on each of its sentences.
+_LOWER = tuple(
+    re.compile(p.pattern)
+    for p in (_PERIOD, _EVENT, _AS_LONG_AS_ACTIVE, _ACCOUNT_DELETION, _AVTALSTID)
+)
+
+
 def is_specific(text: str) -> bool:
-    text = one_line(text)
-    return bool(
-        _PERIOD.search(text)
-        or _EVENT.search(text)
-        or _AS_LONG_AS_ACTIVE.search(text)
-        or _ACCOUNT_DELETION.search(text)
-        or _AVTALSTID.search(text)
-    )
+    low = one_line(text).lower()
+    return any(p.search(low) for p in _LOWER)
 
 
 def retention_detail(texts: Iterable[str]) -> str:
