@@ -22,9 +22,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from types import ModuleType
 
 import numpy as np
 
+from checker import native
 from checker.cues import segment_cues
 from checker.hashing import WINDOW, Lookup, code_points, windows
 from checker.segment import HEADING_MAX_WORDS, Document, Segment
@@ -39,6 +41,11 @@ _PHONE = re.compile(r"\+?\d[\d ()./-]{6,}\d")
 _DIGITS = re.compile(r"\d+")
 _ANY_DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+")
+
+# The C twins of ``word_layout``'s last step, ``Indexer.document``'s segment and context blocks
+# and ``Model``'s TF-IDF and logits (``checker/_native_features.c``), or None: then the NumPy
+# code below, which stays the reference, runs. Tests set it to None to compare the two.
+NATIVE: ModuleType | None = native.load("features")
 
 
 def _number(m: re.Match[str]) -> str:
@@ -188,6 +195,8 @@ def word_layout(texts: Sequence[str]) -> np.ndarray:
     joined = " \n ".join(lows)
     if joined.count("\n") != max(0, len(lows) - 1):  # a sentence of a wrapped paragraph
         joined = " \n ".join(t.replace("\n", " ") for t in lows)
+    if NATIVE is not None:
+        return np.frombuffer(NATIVE.layout(" " + joined + " "), dtype=np.uint32)
     cp = code_points(" " + joined + " ")
     word = word_characters(cp)
     gap = ~word & (cp != 10)
@@ -319,6 +328,36 @@ class Indexer:
         segments = doc.segments
         n = len(segments)
         cp = word_layout([s.text for s in segments])
+        blocks = (
+            self._words(cp, n) if NATIVE is None else self._native_words(NATIVE, cp, n),
+            self._heading_block(segments),
+            self._cue_block(doc),
+        )
+        return np.concatenate([r for r, _ in blocks]), np.concatenate([i for _, i in blocks])
+
+    def _native_words(
+        self, fast: ModuleType, cp: np.ndarray, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``_words`` in C: the same arrays, in the same order."""
+        lookup = self.lookup
+        spans = windows(np.flatnonzero(cp == 10), len(cp), WINDOW)
+        rows, ids = fast.index(
+            cp,
+            np.asarray(spans, dtype=np.int64).ravel(),
+            n,
+            lookup.hasher.base,
+            lookup.keys,
+            lookup.values,
+            lookup._first,
+            int(lookup._shift),
+            MIN_GRAM_WORD,
+            CONTEXT,
+        )
+        return np.frombuffer(rows, dtype=np.int32), np.frombuffer(ids, dtype=np.int32)
+
+    def _words(self, cp: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The segment block (window by window) and the context block of the words of ``cp``,
+        a ``word_layout`` of ``n`` segments."""
         breaks = np.flatnonzero(cp == 10)
         rows: list[np.ndarray] = []
         ids: list[np.ndarray] = []
@@ -339,9 +378,6 @@ class Indexer:
             inside = (r >= 0) & (r < n)
             rows.append(r[inside])
             ids.append(ctx[inside])
-        for r, i in (self._heading_block(segments), self._cue_block(doc)):
-            rows.append(r)
-            ids.append(i)
         return np.concatenate(rows), np.concatenate(ids)
 
     def _heading_block(self, segments: Sequence[Segment]) -> tuple[np.ndarray, np.ndarray]:

@@ -22,6 +22,7 @@ from zipfile import BadZipFile
 
 import numpy as np
 
+from checker import features
 from checker.errors import ModelError
 from checker.features import BLOCK_WEIGHTS, Indexer
 from checker.hashing import Collision, Lookup
@@ -192,7 +193,24 @@ class Model:
         if self._indexer is None:
             self._indexer = Indexer(lookup_of(self.vocabulary))
         n = len(doc.segments)
-        return self._logits(n, *self._tfidf(*self._indexer.document(doc), n))
+        rows, ids = self._indexer.document(doc)
+        fast = features.NATIVE
+        if fast is not None and self._native_ready():
+            out = fast.logits(
+                rows, ids, n, self.idf, self.block, _WEIGHTS, self.coef, self.intercept
+            )
+            return np.frombuffer(out, dtype=np.float64).reshape(n, len(self.intercept))
+        return self._logits(n, *self._tfidf(rows, ids, n))
+
+    def _native_ready(self) -> bool:
+        """Whether the arrays are as ``_native_features.logits`` takes them (a loaded model's
+        are; a model being trained may hold others, and takes the NumPy path)."""
+        floats = (self.idf, self.coef, self.intercept)
+        return (
+            all(a.dtype == np.float64 and a.flags.c_contiguous for a in floats)
+            and self.block.dtype.kind == "i"
+            and self.block.flags.c_contiguous
+        )
 
     def document_probability(self, element_id: str, best_logit: float) -> float:
         a, b = self.calibration[element_id]
