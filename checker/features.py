@@ -189,19 +189,25 @@ def word_layout(texts: Sequence[str]) -> np.ndarray:
     padded word of ``token_grams`` and the "a b" of a bigram are spans of it.
 
     ``normalize`` runs per text (its cheap gates skip most regexes; whole-document regexes cost
-    more), then one array pass replaces each run of non-word characters by one space.
+    more), then one pass (``collapse``) replaces each run of non-word characters by one space.
     """
     lows = [normalize(t) for t in texts]
     joined = " \n ".join(lows)
     if joined.count("\n") != max(0, len(lows) - 1):  # a sentence of a wrapped paragraph
         joined = " \n ".join(t.replace("\n", " ") for t in lows)
+    return collapse(" " + joined + " ")
+
+
+def collapse(text: str) -> np.ndarray:
+    """The code points of ``text`` with each run of characters that are neither word characters
+    (``word_characters``) nor "\\n" replaced by one space."""
     if NATIVE is not None:
-        return np.frombuffer(NATIVE.layout(" " + joined + " "), dtype=np.uint32)
-    cp = code_points(" " + joined + " ")
+        return np.frombuffer(NATIVE.layout(text), dtype=np.uint32)
+    cp = code_points(text)
     word = word_characters(cp)
     gap = ~word & (cp != 10)
     keep = ~gap
-    keep[0] = True
+    keep[:1] = True
     keep[1:] |= gap[1:] & ~gap[:-1]
     return np.where(gap, np.uint32(32), cp)[keep]
 
