@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from checker import native
 from checker.segment import one_line
 
 try:  # the regex parser is private: without it every pattern simply runs on every segment
@@ -25,7 +26,10 @@ except ImportError:  # pragma: no cover
 # A way to reach someone. Split into cheap tests, run on lower-cased text: this runs on every
 # segment of every policy.
 _URL_PATH = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/\S")
-_PHONE = re.compile(r"\+?\d[\d ()./-]{6,}\d")
+_URL_TAIL = re.compile(r"\.[a-z]{2,6}/\S")  # in every _URL_PATH match; far quicker to search
+# A phone number: "+46 8 123 45 67". Whether there is one does not depend on its "+", and a
+# pattern that starts with \d is searched several times faster than one that starts with \+?.
+_PHONE = re.compile(r"\d[\d ()./-]{6,}\d")
 _POSTAL_NUMBER = re.compile(r"\b\d{3} \d{2}\b|\b\d{5}\b|\bbox \d|\bbp ?\d|\btsa \d")
 _ROUTE_WORDS = re.compile(
     r"\b(?:form|formul|address|adress|adresse|adres|indirizzo|dirección|osoite"
@@ -38,21 +42,29 @@ POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b|\b\d{4} ?[A-Z]{2}\b"
 _DIGIT = re.compile(r"\d")
 
 
+# Any of these in the lower-cased text is a route on its own: an e-mail or web address.
+_ROUTE_MARKS = ("@", "[at]", "(at)", "http", "www.")
+
+
 def has_route(text: str, low: str | None = None, route_words: bool | None = None) -> bool:
     """An e-mail address (also "name [at] domain"), a web address, a phone number, a form or a
     postal address (a street, a post box, a postcode)."""
     low = text.lower() if low is None else low
-    if "@" in low or "[at]" in low or "(at)" in low or "http" in low or "www." in low:
+    for mark in _ROUTE_MARKS:
+        if mark in low:
+            return True
+    if "/" in low and _URL_TAIL.search(low) and _URL_PATH.search(low):
         return True
-    if "/" in low and _URL_PATH.search(low):
-        return True
-    if _DIGIT.search(low) and (
-        _PHONE.search(low) or _POSTAL_NUMBER.search(low) or POSTCODE.search(text)
-    ):
+    if _DIGIT.search(low) and _numbered_route(text, low):
         return True
     if route_words is not None:
         return route_words
     return _ROUTE_WORDS.search(low) is not None
+
+
+def _numbered_route(text: str, low: str) -> bool:
+    """A phone number or a postal address with a number, for a text with a digit."""
+    return bool(_PHONE.search(low) or _POSTAL_NUMBER.search(low) or POSTCODE.search(text))
 
 
 DPO_TERMS = re.compile(
@@ -112,7 +124,11 @@ def cue_tokens(text: str) -> list[str]:
 def _cues(
     text: str, low: str, dpo: bool, complaint: bool, route_words: bool | None = None
 ) -> list[str]:
-    route = has_route(text, low, route_words)
+    return _tokens(low, dpo, has_route(text, low, route_words), complaint)
+
+
+def _tokens(low: str, dpo: bool, route: bool, complaint: bool) -> list[str]:
+    """The cue names of a segment, given which of its cues' first tests hold."""
     out = []
     if dpo:
         out.append("cue_dpo")
@@ -169,7 +185,12 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...] 
                 run = ""
         if not best:
             return None
-        after_boundary = best_at > 0 and ops[best_at - 1] == (_constants.AT, _constants.AT_BOUNDARY)
+        # After \b, a literal that starts with a word character follows no word character.
+        after_boundary = (
+            best_at > 0
+            and ops[best_at - 1] == (_constants.AT, _constants.AT_BOUNDARY)
+            and (best[0].isalnum() or best[0] == "_")
+        )
         out.add((best, after_boundary))
     return tuple(sorted(out))
 
@@ -179,16 +200,62 @@ _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 SEPARATOR = "\n\x00\n"  # no literal of a pattern contains it, so no find crosses segments
 
+# The groups of segment_cues' document-wide pass: for each, the segments that may hold it.
+_DPO, _COMPLAINT, _WORDS, _MARKS, _SLASH, _DIGITS = range(6)
 
-def _gated(
-    pattern: re.Pattern[str], lows: Sequence[str], joined: str, starts: list[int]
-) -> set[int]:
-    """Indices of the segments where ``pattern`` matches; the regex runs only on segments that
-    contain one of its required literals."""
-    literals = required_literals(pattern)
-    if literals is None:
-        return {k for k, low in enumerate(lows) if pattern.search(low)}
-    candidates: set[int] = set()
+
+@lru_cache(maxsize=1)
+def _literal_groups() -> tuple[tuple[tuple[str, bool], ...] | None, ...]:
+    """The (literal, must start a word) of each group but _DIGITS; None: no literal gates it."""
+    return (
+        required_literals(_LOWER["dpo"]),
+        required_literals(_LOWER["complaint"]),
+        required_literals(_ROUTE_WORDS),
+        tuple((mark, False) for mark in _ROUTE_MARKS),
+        (("/", False),),
+    )
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> Any | None:
+    """The C matcher of every group's literals and of digits, or None (pure Python)."""
+    module = native.load("literals")
+    groups = _literal_groups()
+    if module is None:
+        return None
+    literals = []
+    for g, group in enumerate(groups):
+        if group is None:
+            return None
+        literals += [(literal, word_start, g) for literal, word_start in group]
+    return module.Matcher(literals, digit_group=_DIGITS)
+
+
+@lru_cache(maxsize=64)
+def _max_width(pattern: re.Pattern[str]) -> int | None:
+    """The longest text a match of ``pattern`` can span; None if unbounded or unknown."""
+    if _parser is None:
+        return None
+    try:
+        width = _parser.parse(pattern.pattern, pattern.flags).getwidth()[1]
+    except (re.error, TypeError, IndexError):
+        return None
+    return None if width >= _constants.MAXREPEAT else int(width)
+
+
+def _matches(pattern: re.Pattern[str], low: str, end: int) -> bool:
+    """``pattern.search(low)`` for a segment whose first counted literal of ``pattern`` ends
+    at ``end``. Every match holds a counted literal (the gate), so it ends at ``end`` or
+    later and starts at ``end - width`` or later: the search starts there. (A search from
+    ``pos`` still sees the character before it, for ``\b``.)"""
+    width = _max_width(pattern)
+    return pattern.search(low, end - width if width is not None and end > width else 0) is not None
+
+
+def _find(literals: Sequence[tuple[str, bool]], joined: str, starts: list[int]) -> dict[int, int]:
+    """The segments that contain one of ``literals`` (at a possible word start where flagged:
+    not after an ASCII word character): {segment: where in it the first one ends}."""
+    found: dict[int, int] = {}
     n = len(starts)
     for literal, word_start in literals:
         i = joined.find(literal)
@@ -197,23 +264,59 @@ def _gated(
                 i = joined.find(literal, i + 1)  # surely not at a word boundary
                 continue
             k = bisect_right(starts, i) - 1
-            candidates.add(k)
+            end = i - starts[k] + len(literal)
+            if end < found.get(k, end + 1):
+                found[k] = end
             i = joined.find(literal, starts[k + 1]) if k + 1 < n else -1
-    return {k for k in candidates if pattern.search(lows[k])}
+    return found
 
 
-def segment_cues(texts: Sequence[str]) -> list[list[str]]:
-    """``[cue_tokens(t) for t in texts]`` for a document's segments, the fast way."""
-    texts = [one_line(t) for t in texts]
-    lows = [t.lower() for t in texts]
+def _candidates(lows: list[str], native_ok: bool = True) -> Sequence[Mapping[int, int]]:
+    """For each group, the segments that may hold it (all that do, and few others), each with
+    where its first counted literal ends: the C matcher's answer, or the same in Python."""
+    matcher = _matcher() if native_ok else None
+    if matcher is not None:
+        return matcher.segments(lows)  # type: ignore[no-any-return]
     joined = SEPARATOR.join(lows)
     starts = [0]
     for low in lows[:-1]:
         starts.append(starts[-1] + len(low) + len(SEPARATOR))
-    dpo = _gated(_LOWER["dpo"], lows, joined, starts)
-    complaint = _gated(_LOWER["complaint"], lows, joined, starts)
-    route_words = _gated(_ROUTE_WORDS, lows, joined, starts)
-    return [
-        _cues(t, low, k in dpo, k in complaint, k in route_words)
-        for k, (t, low) in enumerate(zip(texts, lows, strict=True))
+    out: list[Mapping[int, int]] = [
+        dict.fromkeys(range(len(lows)), 0) if literals is None else _find(literals, joined, starts)
+        for literals in _literal_groups()
     ]
+    digits: dict[int, int] = {}
+    m = _DIGIT.search(joined)
+    while m:
+        k = bisect_right(starts, m.start()) - 1
+        digits[k] = m.end() - starts[k]
+        m = _DIGIT.search(joined, starts[k + 1]) if k + 1 < len(starts) else None
+    out.append(digits)
+    return out
+
+
+def segment_cues(texts: Sequence[str], native_ok: bool = True) -> list[list[str]]:
+    """``[cue_tokens(t) for t in texts]`` for a document's segments, the fast way: one pass
+    over the document finds the few segments where a cue's regexes can match (the C matcher
+    when built, ``native_ok`` false for the pure-Python twin); only those run them."""
+    texts = [one_line(t) for t in texts]
+    lows = [t.lower() for t in texts]
+    at = _candidates(lows, native_ok)
+    dpo = {k for k, end in at[_DPO].items() if _matches(_LOWER["dpo"], lows[k], end)}
+    complaint = {
+        k for k, end in at[_COMPLAINT].items() if _matches(_LOWER["complaint"], lows[k], end)
+    }
+    route = set(at[_MARKS])
+    for k in at[_SLASH]:
+        if k not in route and _URL_TAIL.search(lows[k]) and _URL_PATH.search(lows[k]):
+            route.add(k)
+    for k in at[_DIGITS]:
+        if k not in route and _numbered_route(texts[k], lows[k]):
+            route.add(k)
+    for k, end in at[_WORDS].items():
+        if k not in route and _matches(_ROUTE_WORDS, lows[k], end):
+            route.add(k)
+    out: list[list[str]] = [[] for _ in lows]
+    for k in dpo | complaint | route:
+        out[k] = _tokens(lows[k], k in dpo, k in route, k in complaint)
+    return out
