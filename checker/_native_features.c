@@ -22,6 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
 /* ---- buffers --------------------------------------------------------------------------- */
 
 enum kind { SIGNED, UNSIGNED, FLOAT };
@@ -213,11 +219,11 @@ typedef struct {
     unsigned shift; /* first has 2**(64 - shift) entries */
 } table;
 
-/* Lookup.get: the first key not below h in its bucket, and its value if it is h. */
+/* Lookup.get from the start of h's bucket: the first key not below h, and its value if it
+ * is h. */
 static inline int32_t
-table_get(const table *t, uint64_t h)
+table_resolve(const table *t, Py_ssize_t pos, uint64_t h)
 {
-    Py_ssize_t pos = t->first[h >> t->shift];
     if (pos < 0)
         return -1;
     while (pos < t->n && t->keys[pos] < h)
@@ -225,12 +231,61 @@ table_get(const table *t, uint64_t h)
     return pos < t->n && t->keys[pos] == h ? t->values[pos] : -1;
 }
 
+/* Lookup.get of m hashes. The table is larger than the caches and each lookup reads the
+ * directory, then the keys and values: three stages AHEAD lookups apart let the cache misses of
+ * many lookups overlap (one at a time, the checker waited on memory most of its time). */
+#define AHEAD 16
+
+static void
+table_get_many(const table *t, const uint64_t *h, int32_t *out, Py_ssize_t m)
+{
+    for (Py_ssize_t i = 0; i < m + 2 * AHEAD; i++) {
+        if (i < m)
+            PREFETCH(&t->first[h[i] >> t->shift]);
+        const Py_ssize_t j = i - AHEAD;
+        if (j >= 0 && j < m) {
+            const int32_t pos = t->first[h[j] >> t->shift];
+            out[j] = pos;
+            if (pos >= 0 && pos < t->n) {
+                PREFETCH(&t->keys[pos]);
+                PREFETCH(&t->values[pos]);
+            }
+        }
+        const Py_ssize_t k = i - 2 * AHEAD;
+        if (k >= 0 && k < m)
+            out[k] = table_resolve(t, out[k], h[k]);
+    }
+}
+
 /* ---- index -------------------------------------------------------------------------------- */
+
+/* A growable array of uint64 (hashes). */
+typedef struct {
+    uint64_t *p;
+    Py_ssize_t n, cap;
+} uvec;
+
+static int
+uvec_push(uvec *v, uint64_t x)
+{
+    if (v->n == v->cap) {
+        Py_ssize_t cap = v->cap ? 2 * v->cap : 1024;
+        if (cap > PY_SSIZE_T_MAX / 2 / (Py_ssize_t)sizeof(uint64_t))
+            return -1;
+        uint64_t *p = realloc(v->p, (size_t)cap * sizeof(uint64_t));
+        if (p == NULL)
+            return -1;
+        v->p = p;
+        v->cap = cap;
+    }
+    v->p[v->n++] = x;
+    return 0;
+}
 
 typedef struct {
     Py_ssize_t start, len; /* the first use of the word in cp */
     uint64_t raw, power;   /* H(word) and base**len */
-    Py_ssize_t ids;        /* its segment-block ids: word_ids[ids : ids + n_ids] */
+    Py_ssize_t ids;        /* its hashes, then its known segment-block ids: found[ids:][:n_ids] */
     Py_ssize_t n_ids;
     int32_t context; /* id of "c:" + word, or -1 */
 } word;
@@ -244,12 +299,13 @@ typedef struct {
     Py_ssize_t min_gram;
     int32_t n_rows;
     int context;
-    /* per window */
+    /* per window: distinct words, their feature hashes and ids; uses; bigrams */
     word *words;
     Py_ssize_t n_words, cap_words;
     int32_t *slots;
     Py_ssize_t n_slots;
-    ivec word_ids, pair_rows, pair_ids;
+    uvec word_hashes, pair_hashes;
+    ivec found, use_rows, use_words, pair_rows, pair_ids;
     /* whole document */
     ivec rows, ids, ctx_rows, ctx_ids;
 } indexer;
@@ -267,16 +323,16 @@ padded(const uint32_t *w, Py_ssize_t len, Py_ssize_t k)
     return k == 0 || k == len + 1 ? ' ' : w[k - 1];
 }
 
-/* token_grams of a new word: its "s:" id, then those of the character 4- and 5-grams of the
- * padded word (if it is long enough and no "zz" placeholder), the known ones in that order. */
+/* The hashes of a new word's features: token_grams (its "s:" feature, then the character 4-
+ * and 5-grams of the padded word if it is long enough and no "zz" placeholder), then "c:". */
 static int
-word_grams(indexer *x, word *w)
+word_hashes(indexer *x, word *w)
 {
     const uint32_t *c = x->cp + w->start;
     const Py_ssize_t len = w->len;
-    w->ids = x->word_ids.n;
-    int32_t id = table_get(x->t, prefixed(x, x->s_colon, w->raw, len));
-    if (id >= 0 && ivec_push(&x->word_ids, id) < 0)
+    uvec *out = &x->word_hashes;
+    w->ids = out->n;
+    if (uvec_push(out, prefixed(x, x->s_colon, w->raw, len)) < 0)
         return -1;
     if (len >= x->min_gram && !(c[0] == 'z' && c[1] == 'z')) {
         for (int n = 4; n <= 5; n++) {
@@ -285,14 +341,14 @@ word_grams(indexer *x, word *w)
                                x->b2 * padded(c, len, i + 2) + x->b3 * padded(c, len, i + 3);
                 if (n == 5)
                     raw += x->b4 * padded(c, len, i + 4);
-                id = table_get(x->t, prefixed(x, x->s_hash, raw, n));
-                if (id >= 0 && ivec_push(&x->word_ids, id) < 0)
+                if (uvec_push(out, prefixed(x, x->s_hash, raw, n)) < 0)
                     return -1;
             }
         }
     }
-    w->n_ids = x->word_ids.n - w->ids;
-    w->context = table_get(x->t, prefixed(x, x->c_colon, w->raw, len));
+    if (uvec_push(out, prefixed(x, x->c_colon, w->raw, len)) < 0)
+        return -1;
+    w->n_ids = out->n - w->ids;
     return 0;
 }
 
@@ -325,10 +381,36 @@ find_word(indexer *x, Py_ssize_t start, Py_ssize_t len, uint64_t raw, uint64_t p
     w->len = len;
     w->raw = raw;
     w->power = power;
-    if (word_grams(x, w) < 0)
+    if (word_hashes(x, w) < 0)
         return -1;
     x->slots[s] = (int32_t)x->n_words;
     return x->n_words++;
+}
+
+/* Looks up every hash of a window at once, then keeps each word's known ids (in order). */
+static int
+look_up(indexer *x)
+{
+    const Py_ssize_t m = x->word_hashes.n, p = x->pair_hashes.n;
+    x->found.n = x->pair_ids.n = 0;
+    if (ivec_reserve(&x->found, m) < 0 || ivec_reserve(&x->pair_ids, p) < 0)
+        return -1;
+    table_get_many(x->t, x->word_hashes.p, x->found.p, m);
+    table_get_many(x->t, x->pair_hashes.p, x->pair_ids.p, p);
+    x->pair_ids.n = p;
+    int32_t *found = x->found.p;
+    Py_ssize_t kept = 0;
+    for (Py_ssize_t k = 0; k < x->n_words; k++) {
+        word *w = &x->words[k];
+        const Py_ssize_t from = w->ids, n = w->n_ids - 1; /* the last is "c:" */
+        w->context = found[from + n];
+        w->ids = kept;
+        for (Py_ssize_t j = 0; j < n; j++)
+            if (found[from + j] >= 0)
+                found[kept++] = found[from + j];
+        w->n_ids = kept - w->ids;
+    }
+    return 0;
 }
 
 /* Indexer._window over cp[a:b] (whole lines): every word's segment-block ids, then the known
@@ -352,8 +434,10 @@ index_window(indexer *x, Py_ssize_t a, Py_ssize_t b, int32_t row)
     x->n_slots = n_slots;
     memset(x->slots, 0xff, (size_t)n_slots * sizeof(int32_t));
     x->n_words = 0;
-    x->word_ids.n = x->pair_rows.n = x->pair_ids.n = 0;
+    x->word_hashes.n = x->pair_hashes.n = 0;
+    x->use_rows.n = x->use_words.n = x->pair_rows.n = 0;
 
+    /* The words, each distinct one with the hashes of its features, and the bigrams. */
     Py_ssize_t prev = -1; /* the previous word of this line */
     Py_ssize_t i = a;
     while (i < b) {
@@ -374,34 +458,39 @@ index_window(indexer *x, Py_ssize_t a, Py_ssize_t b, int32_t row)
         }
         Py_ssize_t len = i - start;
         Py_ssize_t k = find_word(x, start, len, raw, power);
-        if (k < 0)
-            return -1;
-        const word *w = &x->words[k];
-        if (ivec_reserve(&x->rows, w->n_ids) < 0 || ivec_reserve(&x->ids, w->n_ids) < 0)
-            return -1;
-        for (Py_ssize_t j = 0; j < w->n_ids; j++) {
-            x->rows.p[x->rows.n++] = row;
-            x->ids.p[x->ids.n++] = x->word_ids.p[w->ids + j];
-        }
-        if (w->context >= 0 &&
-            (ivec_push(&x->ctx_rows, row) < 0 || ivec_push(&x->ctx_ids, w->context) < 0))
+        if (k < 0 || ivec_push(&x->use_rows, row) < 0 ||
+            ivec_push(&x->use_words, (int32_t)k) < 0)
             return -1;
         if (prev >= 0) { /* "s:" + previous + " " + word */
             const word *p = &x->words[prev];
             uint64_t pair = p->raw + p->power * (' ' + x->base * raw);
-            int32_t id = table_get(x->t, prefixed(x, x->s_colon, pair, p->len + 1 + len));
-            if (id >= 0 && (ivec_push(&x->pair_rows, row) < 0 || ivec_push(&x->pair_ids, id) < 0))
+            if (uvec_push(&x->pair_hashes, prefixed(x, x->s_colon, pair, p->len + 1 + len)) < 0 ||
+                ivec_push(&x->pair_rows, row) < 0)
                 return -1;
         }
         prev = k;
     }
-    Py_ssize_t n = x->pair_ids.n;
-    if (ivec_reserve(&x->rows, n) < 0 || ivec_reserve(&x->ids, n) < 0)
+    if (look_up(x) < 0)
         return -1;
-    memcpy(x->rows.p + x->rows.n, x->pair_rows.p, (size_t)n * sizeof(int32_t));
-    memcpy(x->ids.p + x->ids.n, x->pair_ids.p, (size_t)n * sizeof(int32_t));
-    x->rows.n += n;
-    x->ids.n += n;
+    /* Each use of a word: its ids; then the known bigrams. */
+    for (Py_ssize_t u = 0; u < x->use_rows.n; u++) {
+        const int32_t r = x->use_rows.p[u];
+        const word *w = &x->words[x->use_words.p[u]];
+        if (ivec_reserve(&x->rows, w->n_ids) < 0 || ivec_reserve(&x->ids, w->n_ids) < 0)
+            return -1;
+        for (Py_ssize_t j = 0; j < w->n_ids; j++) {
+            x->rows.p[x->rows.n++] = r;
+            x->ids.p[x->ids.n++] = x->found.p[w->ids + j];
+        }
+        if (w->context >= 0 &&
+            (ivec_push(&x->ctx_rows, r) < 0 || ivec_push(&x->ctx_ids, w->context) < 0))
+            return -1;
+    }
+    for (Py_ssize_t j = 0; j < x->pair_ids.n; j++) {
+        if (x->pair_ids.p[j] >= 0 && (ivec_push(&x->rows, x->pair_rows.p[j]) < 0 ||
+                                      ivec_push(&x->ids, x->pair_ids.p[j]) < 0))
+            return -1;
+    }
     return 0;
 }
 
@@ -430,7 +519,11 @@ indexer_free(indexer *x)
 {
     free(x->words);
     free(x->slots);
-    free(x->word_ids.p);
+    free(x->word_hashes.p);
+    free(x->pair_hashes.p);
+    free(x->found.p);
+    free(x->use_rows.p);
+    free(x->use_words.p);
     free(x->pair_rows.p);
     free(x->pair_ids.p);
     free(x->rows.p);
@@ -576,12 +669,6 @@ done:
 
 enum { OK, NO_MEMORY, BAD_ID, BAD_ROW, BAD_BLOCK, CHANGED };
 
-#if defined(__GNUC__) || defined(__clang__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
-
 /* 1 + ln(count) of the counts most features have (the same values log gives every time). */
 #define SMALL_COUNTS 64
 static double sublinear[SMALL_COUNTS];
@@ -689,8 +776,9 @@ score(const scorer *s)
             for (;; h = (h + 1) & mask) {
                 int32_t t = slots[h];
                 if (t < 0) {
-                    PREFETCH(s->idf + id);
+                    PREFETCH(s->idf + id); /* the model's arrays are larger than the caches */
                     PREFETCH((const char *)s->block->buf + id * s->block->itemsize);
+                    PREFETCH(s->coef + (Py_ssize_t)id * E);
                     slots[h] = (int32_t)distinct;
                     touched[distinct] = id;
                     count[distinct++] = 1;
@@ -712,7 +800,6 @@ score(const scorer *s)
                 status = BAD_BLOCK;
                 goto done;
             }
-            PREFETCH(s->coef + (Py_ssize_t)id * E); /* the model's rows are far apart */
             double v = tf(count[j]) * s->idf[id];
             value[j] = v;
             block[j] = (int32_t)b;
@@ -722,11 +809,28 @@ score(const scorer *s)
             norm[b] = sqrt(norm[b]);
         for (Py_ssize_t e = 0; e < E; e++)
             acc[e] = 0.0;
-        for (Py_ssize_t j = 0; j < distinct; j++) {
-            const double x = s->weights[block[j]] * value[j] / norm[block[j]];
-            const double *c = s->coef + (Py_ssize_t)touched[j] * E;
-            for (Py_ssize_t e = 0; e < E; e++)
-                acc[e] += c[e] * x;
+        if (E == 4) { /* the shipped model's: the sums stay in registers */
+            double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+            for (Py_ssize_t j = 0; j < distinct; j++) {
+                const double x = s->weights[block[j]] * value[j] / norm[block[j]];
+                const double *c = s->coef + (Py_ssize_t)touched[j] * 4;
+                a0 += c[0] * x;
+                a1 += c[1] * x;
+                a2 += c[2] * x;
+                a3 += c[3] * x;
+            }
+            acc[0] = a0;
+            acc[1] = a1;
+            acc[2] = a2;
+            acc[3] = a3;
+        }
+        else {
+            for (Py_ssize_t j = 0; j < distinct; j++) {
+                const double x = s->weights[block[j]] * value[j] / norm[block[j]];
+                const double *c = s->coef + (Py_ssize_t)touched[j] * E;
+                for (Py_ssize_t e = 0; e < E; e++)
+                    acc[e] += c[e] * x;
+            }
         }
         for (Py_ssize_t e = 0; e < E; e++)
             out[e] = s->intercept[e] + acc[e];
