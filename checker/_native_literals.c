@@ -52,7 +52,8 @@ typedef struct {
     uint16_t *high_class;
     Py_ssize_t n_classes;
     Py_ssize_t n_states;
-    int32_t *delta;              /* n_states x n_classes: the complete transition table */
+    int32_t *delta;              /* n_states x n_classes: the complete transition table,
+                                  * each cell 2 x (target state x n_classes) + has_out */
     int32_t *out_first;          /* per state: a literal ending exactly there, or -1 */
     int32_t *out_next;           /* per literal: the next literal ending at the same state */
     int32_t *dict_link;          /* per state: nearest proper suffix state with a literal */
@@ -331,6 +332,12 @@ build_automaton(Matcher *m, Py_ssize_t total_length)
         m->dict_link[r] = (r != 0 && m->out_first[f] >= 0) ? f : m->dict_link[f];
         m->has_out[r] = m->out_first[r] >= 0 || m->dict_link[r] >= 0;
     }
+    /* Each cell becomes its target's row offset times 2, plus 1 if a literal ends there: the
+     * scan then needs neither a multiplication nor a second lookup per character. */
+    for (Py_ssize_t i = 0; i < n_states * C; i++) {
+        int32_t u = m->delta[i];
+        m->delta[i] = (int32_t)((u * C) << 1) | m->has_out[u];
+    }
     PyMem_Free(fail);
     PyMem_Free(queue);
     return 0;
@@ -376,28 +383,31 @@ scan(const Matcher *m, int kind, const void *data, Py_ssize_t n, uint64_t all,
     const Py_ssize_t C = m->n_classes;
     const int32_t *delta = m->delta;
     const uint64_t digit_bit = m->digit_group >= 0 ? (uint64_t)1 << m->digit_group : 0;
-    uint64_t found = 0;
-    int32_t s = 0;
+    uint64_t found = 0, want_digit = digit_bit; /* want_digit: 0 once a digit is found */
+    int32_t row = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
         Py_ssize_t c;
         int digit;
         if (ch < 256) {
             c = m->low_class[ch];
-            digit = m->low_digit[ch];
+            digit = want_digit && m->low_digit[ch];
         }
         else {
             c = class_of(m, ch);
-            digit = digit_bit && Py_UNICODE_ISDECIMAL(ch);
+            digit = want_digit && Py_UNICODE_ISDECIMAL(ch);
         }
-        if (digit && digit_bit && !(found & digit_bit)) {
-            found |= digit_bit;
-            if (ends != NULL)
+        if (digit) {
+            want_digit = 0;
+            if (!(found & digit_bit) && ends != NULL)
                 ends[m->digit_group] = i + 1;
+            found |= digit_bit;
         }
-        s = delta[s * C + c];
-        if (!m->has_out[s])
+        int32_t cell = delta[row + c];
+        row = cell >> 1;
+        if (!(cell & 1))
             continue;
+        int32_t s = (int32_t)(row / C);
         for (int32_t t = m->out_first[s] >= 0 ? s : m->dict_link[s]; t >= 0;
              t = m->dict_link[t]) {
             for (int32_t j = m->out_first[t]; j >= 0; j = m->out_next[j]) {

@@ -55,16 +55,33 @@ def has_route(text: str, low: str | None = None, route_words: bool | None = None
             return True
     if "/" in low and _URL_TAIL.search(low) and _URL_PATH.search(low):
         return True
-    if _DIGIT.search(low) and _numbered_route(text, low):
+    digit = _DIGIT.search(low)
+    if digit and _numbered_route(text, low, digit.start()):
         return True
     if route_words is not None:
         return route_words
     return _ROUTE_WORDS.search(low) is not None
 
 
-def _numbered_route(text: str, low: str) -> bool:
-    """A phone number or a postal address with a number, for a text with a digit."""
-    return bool(_PHONE.search(low) or _POSTAL_NUMBER.search(low) or POSTCODE.search(text))
+def _numbered_route(text: str, low: str, digit: int) -> bool:
+    """A phone number or a postal address with a number, in a text whose first digit is at
+    ``digit`` (in ``low``). Each of these matches holds a digit: the search starts shortly
+    before the first one (``_digit_lead``), not at the start of a long sentence."""
+    at_text = digit if len(text) == len(low) else 0  # same length: every character kept its place
+    return (
+        _search_from_digit(_PHONE, low, digit)
+        or _search_from_digit(_POSTAL_NUMBER, low, digit)
+        or _search_from_digit(POSTCODE, text, at_text)
+    )
+
+
+def _search_from_digit(pattern: re.Pattern[str], text: str, digit: int) -> bool:
+    """``pattern.search(text)`` for a pattern whose matches hold a digit, the first digit of
+    ``text`` being at ``digit``. (A search from ``pos`` still sees the character before it.)"""
+    lead = _digit_lead(pattern)
+    return (
+        pattern.search(text, digit - lead if lead is not None and digit > lead else 0) is not None
+    )
 
 
 DPO_TERMS = re.compile(
@@ -243,6 +260,42 @@ def _max_width(pattern: re.Pattern[str]) -> int | None:
     return None if width >= _constants.MAXREPEAT else int(width)
 
 
+def _one_digit(op: Any, av: Any) -> bool:
+    """Whether a parsed regex op matches one character, always a decimal digit (``\\d``)."""
+    if op is _constants.LITERAL:
+        return chr(av).isdecimal()
+    return op is _constants.IN and av == [(_constants.CATEGORY, _constants.CATEGORY_DIGIT)]
+
+
+@lru_cache(maxsize=64)
+def _digit_lead(pattern: re.Pattern[str]) -> int | None:
+    """The most characters a match of ``pattern`` can have before a digit it must hold (None:
+    unbounded, or a match need not hold a digit). A match thus starts at most this far before
+    the text's first digit."""
+    if _parser is None:
+        return None
+    try:
+        alternatives = _flatten(list(_parser.parse(pattern.pattern, pattern.flags).data))
+    except (re.error, TypeError, IndexError):
+        return None
+    if alternatives is None:
+        return None
+    lead = 0
+    for ops in alternatives:
+        width = 0
+        for op, av in ops:
+            repeated = op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT) and av[0] >= 1
+            if _one_digit(op, av) or (repeated and av[2].data and _one_digit(*av[2].data[0])):
+                break
+            width += _parser.SubPattern(_parser.State(), [(op, av)]).getwidth()[1]
+            if width >= _constants.MAXREPEAT:
+                return None
+        else:
+            return None  # no digit that every match of this alternative holds
+        lead = max(lead, width)
+    return lead
+
+
 def _matches(pattern: re.Pattern[str], low: str, end: int) -> bool:
     """``pattern.search(low)`` for a segment whose first counted literal of ``pattern`` ends
     at ``end``. Every match holds a counted literal (the gate), so it ends at ``end`` or
@@ -310,8 +363,8 @@ def segment_cues(texts: Sequence[str], native_ok: bool = True) -> list[list[str]
     for k in at[_SLASH]:
         if k not in route and _URL_TAIL.search(lows[k]) and _URL_PATH.search(lows[k]):
             route.add(k)
-    for k in at[_DIGITS]:
-        if k not in route and _numbered_route(texts[k], lows[k]):
+    for k, end in at[_DIGITS].items():
+        if k not in route and _numbered_route(texts[k], lows[k], end - 1):
             route.add(k)
     for k, end in at[_WORDS].items():
         if k not in route and _matches(_ROUTE_WORDS, lows[k], end):

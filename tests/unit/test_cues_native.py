@@ -29,8 +29,48 @@ needs_native = pytest.mark.skipif(
 WAYS = [pytest.param(True, id="native", marks=needs_native), pytest.param(False, id="pure")]
 
 
+# cue_tokens as it was before the speed work (a3a2b25), frozen here: segment_cues, and
+# cue_tokens with its quicker helpers, must still give exactly this.
+URL_PATH = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/\S")
+PHONE = re.compile(r"\+?\d[\d ()./-]{6,}\d")
+POSTAL_NUMBER = re.compile(r"\b\d{3} \d{2}\b|\b\d{5}\b|\bbox \d|\bbp ?\d|\btsa \d")
+POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b|\b\d{4} ?[A-Z]{2}\b")
+
+
+def original_has_route(text: str, low: str) -> bool:
+    if "@" in low or "[at]" in low or "(at)" in low or "http" in low or "www." in low:
+        return True
+    if "/" in low and URL_PATH.search(low):
+        return True
+    if re.search(r"\d", low) and (
+        PHONE.search(low) or POSTAL_NUMBER.search(low) or POSTCODE.search(text)
+    ):
+        return True
+    return cues._ROUTE_WORDS.search(low) is not None
+
+
+def original_cue_tokens(text: str) -> list[str]:
+    text = one_line(text)
+    low = text.lower()
+    route = original_has_route(text, low)
+    out = []
+    if cues._LOWER["dpo"].search(low):
+        out.append("cue_dpo")
+        if route:
+            out.append("cue_dpo_route")
+        if cues._LOWER["other"].search(low):
+            out.append("cue_dpo_other_party")
+    if route:
+        out.append("cue_route")
+    if cues._LOWER["complaint"].search(low) and cues._LOWER["authority"].search(low):
+        out.append("cue_complaint_authority")
+    return out
+
+
 def reference(texts: list[str]) -> list[list[str]]:
-    return [cues.cue_tokens(t) for t in texts]
+    expected = [original_cue_tokens(t) for t in texts]
+    assert [cues.cue_tokens(t) for t in texts] == expected
+    return expected
 
 
 # --- segment_cues equals cue_tokens, segment by segment ------------------------------------
@@ -196,6 +236,41 @@ def test_a_literal_that_starts_with_no_word_character_need_not_start_a_word():
     pattern = re.compile(r"\b\.net|\bfoo")
     assert cues.required_literals(pattern) == ((".net", False), ("foo", True))
     assert cues._find(cues.required_literals(pattern), "x.net", [0]) == {0: 5}
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [cues._PHONE, cues._POSTAL_NUMBER, cues.POSTCODE],
+    ids=["phone", "postal_number", "postcode"],
+)
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_a_search_from_the_first_digit_finds_what_a_full_search_finds(pattern, data):
+    assert cues._digit_lead(pattern) is not None  # the shortcut is in use for these patterns
+    pieces = st.one_of(st.from_regex(pattern, fullmatch=False), TEXT)
+    text = "".join(data.draw(st.lists(pieces, max_size=4)))
+    digit = re.search(r"\d", text)
+    if digit:
+        assert cues._search_from_digit(pattern, text, digit.start()) == bool(pattern.search(text))
+    else:
+        assert not pattern.search(text)
+
+
+@pytest.mark.parametrize(
+    "pattern, lead",
+    [
+        (r"\d", 0),
+        (r"ab\d|\d", 2),
+        (r"(?:x|yy)z?\d{2}", 3),
+        (r"\bbox \d", 4),
+        (r"a+\d", None),  # unbounded before the digit
+        (r"\d?x", None),  # a match need not hold a digit
+        (r"[a\d]x", None),
+        (r"x|\d", None),
+    ],
+)
+def test_digit_lead(pattern, lead):
+    assert cues._digit_lead(re.compile(pattern)) == lead
 
 
 def test_an_unbounded_pattern_is_searched_from_the_start():
