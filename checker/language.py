@@ -8,6 +8,7 @@ fast and deterministic.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -176,7 +177,53 @@ def _weights(table: dict[str, str], split: bool) -> dict[str, tuple[tuple[str, f
 _WORDS = _weights(_STOPWORDS, split=True)
 _LETTER_OWNERS = _weights(_LETTERS, split=False)
 _TOKEN = re.compile(r"[^\W\d_]+")
-_LETTER = re.compile("[" + re.escape("".join(_LETTER_OWNERS)) + "]")
+# Punctuation around words ("data," "(GDPR)"): no letters, so stripping it leaves the word.
+_EDGE_PUNCTUATION = ".,;:!?()[]{}<>\"'’‘“”«»„/*-–—…"
+# Each character whose lower case holds characteristic letters ("Ø", and "ẞ" for "ß"), so that
+# letters are counted in the text as written, without lower-casing it all.
+_CASED_LETTERS: dict[str, str] = {
+    c: "".join(x for x in c.lower() if x in _LETTER_OWNERS)
+    for c in "".join(_LETTER_OWNERS) + "".join(_LETTER_OWNERS).upper() + "\u1e9e\u212b"
+    if any(x in _LETTER_OWNERS for x in c.lower())
+}
+_LETTER = re.compile("[" + re.escape("".join(_CASED_LETTERS)) + "]")
+
+
+def _function_words(chunks: Counter[str]) -> dict[str, int]:
+    """How often each function word occurs among the tokens of the lower-cased text, in order of
+    first occurrence, from the text's white-space-separated chunks and their counts.
+
+    No token spans white space, and lower-casing never makes or removes white space (nor, for a
+    Greek final sigma, looks past it), so the text's tokens are those of its lower-cased chunks:
+    each distinct chunk is read once however often it occurs. Visiting the distinct chunks in
+    order of first occurrence visits each token first where it first occurs."""
+    found: dict[str, int] = {}
+    for chunk, n in chunks.items():
+        if chunk in _WORDS:  # function words are lower-case letters: the chunk is one token
+            found[chunk] = found.get(chunk, 0) + n
+        elif chunk.islower() and chunk.isalpha():
+            continue  # one token, its own lower case, and not a function word
+        else:  # capitalized, or punctuation around a word ("data," "(GDPR)"); "İ" is "i̇"
+            word = chunk.lower().strip(_EDGE_PUNCTUATION)
+            if word.isalpha():
+                if word in _WORDS:
+                    found[word] = found.get(word, 0) + n
+            else:
+                for token in _TOKEN.findall(word):
+                    if token in _WORDS:
+                        found[token] = found.get(token, 0) + n
+    return found
+
+
+def _letters(chunks: Counter[str]) -> Counter[str]:
+    """How often each characteristic letter occurs in the chunks, in either case."""
+    odd = [chunk * chunks[chunk] for chunk in itertools.filterfalse(str.isascii, chunks)]
+    letters: Counter[str] = Counter()
+    if odd:
+        for ch, n in Counter(_LETTER.findall("".join(odd))).items():  # one pass, not one per letter
+            for letter in _CASED_LETTERS[ch]:
+                letters[letter] += n
+    return letters
 
 
 @dataclass(frozen=True)
@@ -190,19 +237,16 @@ UNDETERMINED = LanguageGuess("und", 0.0)
 
 def detect_language(text: str, *, max_chars: int = 20000) -> LanguageGuess:
     """Guess the language of the first ``max_chars`` characters from their function words."""
-    sample = text[:max_chars].lower()
-    counts = Counter(_TOKEN.findall(sample))
-    scores = dict.fromkeys(LANGUAGES, 0.0)
-    matched = 0
-    for word, n in counts.items():
-        owners = _WORDS.get(word)
-        if owners:
-            matched += n
-            for lang, weight in owners:
-                scores[lang] += weight * n
+    chunks = Counter(text[:max_chars].split())
+    found = _function_words(chunks)
+    matched = sum(found.values())
     if matched < _MIN_MATCHES:
         return UNDETERMINED
-    letters = Counter(_LETTER.findall(sample))  # one pass, not one per letter
+    scores = dict.fromkeys(LANGUAGES, 0.0)
+    for word, n in found.items():  # in order of first occurrence, so the float sums are as ever
+        for lang, weight in _WORDS[word]:
+            scores[lang] += weight * n
+    letters = _letters(chunks)
     for letter, owners in _LETTER_OWNERS.items():
         n = letters.get(letter, 0)
         if n:
@@ -218,8 +262,7 @@ def count_function_words(text: str) -> int:
 
     Decoding uses it to choose between candidate encodings: the right one spells more of them.
     """
-    counts = Counter(_TOKEN.findall(text.lower()))
-    return sum(n for word, n in counts.items() if word in _WORDS)
+    return sum(_function_words(Counter(text.split())).values())
 
 
 def odd_characters(text: str, *, max_chars: int = 20000) -> int:

@@ -10,12 +10,12 @@ with a hand-written list.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 MAX_SEGMENT_CHARS = 1500  # longer sentences are cut at whitespace so evidence stays readable
 HEADING_MAX_WORDS = 12
@@ -30,22 +30,29 @@ WRAPPED_FULL = 0.7
 # runs to about 110); lines of unwrapped prose are paragraphs, usually far longer.
 WRAPPED_MAX_WIDTH = 120
 
-_LINE = re.compile(r"[^\n]*\n?")
 # Leading markup that is not part of the content: Markdown headings and quotes, bullets, numbers.
 _MD_HEADING = re.compile(r"[ \t]*(#{1,6})[ \t]+")
 _BULLET = re.compile(
     r"[ \t]*(?:[-*+•·▪◦‣–—>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\d{1,2}(?:\.\d{1,2})+\.?)[ \t]+"
 )
+# The characters either can start with; a letter only when followed by "." or ")".
+_MARKUP_START = frozenset(" \t#-*+•·▪◦‣–—>(")
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _TABLE_RULE = re.compile(r"^[\s|:+\-=]*$")
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and a capital,
-# digit or opening quote. Candidate breaks before an abbreviation are rejected below.
-_BREAK = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[¿¡]?[^\W\d_a-zß-ÿ]|\d)")
+# digit or opening quote. Candidate breaks after an abbreviation are rejected below. The match
+# starts at the final punctuation (a lookbehind would be tried at every character).
+_BREAK = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[\"'“‘(\[¿¡]?[^\W\d_a-zß-ÿ]|\d)")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _TERMINAL = re.compile(r"[.;:,!]\s*$")
 _NOT_HEADING = re.compile(r"@|https?://|www\.|\|")
 # A line of a postal address is not a heading even when prose follows it.
 _ADDRESS = re.compile(r"\d.*,.*,|,.*,.*\d|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b")
 _PROSE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
+_PROSE_PUNCTUATION = ".!?:;…"
+_CLOSING = "\"'”’)]"
+_OPENING = "(\"'“‘["
+_WORD_WINDOW = 48  # a word before a candidate break is looked for this far back, then char by char
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +66,7 @@ class Segment:
     is_heading: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(NamedTuple):
     """A non-blank line's content (markup stripped), or a paragraph of joined wrapped lines."""
 
     start: int
@@ -71,6 +77,9 @@ class _Line:
     bullet: bool  # a list item
     last_line: int  # line of ``end``
     last_width: int  # width of the last line, indentation and trailing blanks included
+
+
+_new_line = tuple.__new__  # _Line's fields in one tuple: faster than _Line(...) per line
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,65 +105,88 @@ def abbreviations() -> frozenset[str]:
 def _is_abbreviation(text: str, start: int, end: int, abbrevs: frozenset[str]) -> bool:
     """Whether the word ending at ``end`` (not before ``start``) is an abbreviation or initial.
 
-    Scans back only over that word, so a long line with many candidate breaks stays linear."""
-    i = end
-    while i > start and not text[i - 1].isspace():
-        i -= 1
+    Looks back only over that word, so a long line with many candidate breaks stays linear."""
+    # The word usually follows the last space close before it: found in one call, and right if
+    # nothing between is other white space (all of which is unprintable).
+    i = text.rfind(" ", max(start, end - _WORD_WINDOW), end) + 1
+    if not i or not text[i:end].isprintable():
+        i = end
+        while i > start and not text[i - 1].isspace():
+            i -= 1
     if i == end:
         return False
-    token = text[i:end].lstrip("(\"'“‘[").rstrip(".").lower()
+    token = text[i:end].lstrip(_OPENING).rstrip(".").lower()
     if len(token) == 1 and token.isalpha():
         return True  # an initial: "J. Smith", "a. the first item"
+    if token in abbrevs:
+        return True
     # French elision: "l'art. 6" is "art."
-    return token in abbrevs or re.split("['’]", token)[-1] in abbrevs
+    quote = max(token.rfind("'"), token.rfind("’"))
+    return quote >= 0 and token[quote + 1 :] in abbrevs
 
 
-def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """(start, end) spans of the sentences in one line of text, shifted by ``offset``."""
-    abbrevs = abbreviations()
+def _sentences(text: str, start: int, end: int, abbrevs: frozenset[str]) -> list[tuple[int, int]]:
+    """(start, end) spans of the sentences of ``text[start:end]``, which ``start`` begins (the
+    character before it, if any, is not final punctuation)."""
     spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _BREAK.finditer(text):
-        if _is_abbreviation(text, start, m.start(), abbrevs):
+    s = start
+    for m in _BREAK.finditer(text, start, end):
+        e = m.start() + 1  # after the final punctuation
+        if _is_abbreviation(text, s, e, abbrevs):
             continue
-        spans.append((start, m.start()))
-        start = m.end()
-    spans.append((start, len(text)))
-    out: list[tuple[int, int]] = []
+        spans.append((s, e))
+        s = m.end()
+    spans.append((s, end))
+    result = []
     for s, e in spans:
         while e - s > MAX_SEGMENT_CHARS:
             cut = text.rfind(" ", s + MAX_SEGMENT_CHARS // 2, s + MAX_SEGMENT_CHARS)
             cut = cut if cut > s else s + MAX_SEGMENT_CHARS
-            out.append((s, cut))
+            result.append((s, cut))
             s = cut
             while s < e and text[s].isspace():
                 s += 1
-        out.append((s, e))
-    result = []
-    for s, e in out:
+        result.append((s, e))
+    out = []
+    for s, e in result:
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
-        if s < e and _HAS_LETTER.search(text, s, e):
-            result.append((s + offset, e + offset))
-    return result
+        if s < e and (text[s].isalpha() or _HAS_LETTER.search(text, s, e)):
+            out.append((s, e))
+    return out
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """(start, end) spans of the sentences in one line of text, shifted by ``offset``."""
+    return [(s + offset, e + offset) for s, e in _sentences(text, 0, len(text), abbreviations())]
 
 
 def _looks_like_heading(content: str) -> bool:
-    words = content.split()
+    # Cheapest tests first: most lines are prose, far longer than a heading.
     return (
-        0 < len(words) <= HEADING_MAX_WORDS
-        and len(content) <= HEADING_MAX_CHARS
+        0 < len(content) <= HEADING_MAX_CHARS
+        and (content[0].isupper() or content[0].isdigit() or not content[0].isalpha())
         and not _TERMINAL.search(content)
+        and 0 < len(content.split()) <= HEADING_MAX_WORDS
         and not _NOT_HEADING.search(content)
         and not _ADDRESS.search(content)
-        and (content[0].isupper() or content[0].isdigit() or not content[0].isalpha())
     )
 
 
-def _is_prose(content: str) -> bool:
-    return len(content.split()) > HEADING_MAX_WORDS or bool(_PROSE_END.search(content))
+def _ends_prose(text: str, start: int, end: int) -> bool:
+    """``_PROSE_END.search(text, start, end)`` where ``text[end - 1]`` is not a line break: final
+    punctuation, then only closing quotes and brackets."""
+    while end > start and text[end - 1] in _CLOSING:
+        end -= 1
+    return end > start and text[end - 1] in _PROSE_PUNCTUATION
+
+
+def _is_prose(text: str, start: int, end: int) -> bool:
+    return _ends_prose(text, start, end) or (
+        len(text[start:end].split(maxsplit=HEADING_MAX_WORDS)) > HEADING_MAX_WORDS
+    )
 
 
 def _soft_wraps(text: str, lines: list[_Line]) -> int:
@@ -170,8 +202,7 @@ def _soft_wraps(text: str, lines: list[_Line]) -> int:
         if b.line_no != a.line_no + 1 or a.md or a.table or b.md or b.table or b.bullet:
             continue
         adjacent += 1
-        first = text[b.start]
-        if first.islower() and not _PROSE_END.search(text, a.start, a.end):
+        if text[b.start].islower() and not _ends_prose(text, a.start, a.end):
             widths.append(a.last_width)
     if len(widths) < WRAPPED_MIN_BREAKS or len(widths) < WRAPPED_MIN_SHARE * adjacent:
         return 0
@@ -185,8 +216,10 @@ def _broken_for_width(text: str, prev: _Line, ln: _Line, width: int) -> bool:
     width, or it plus the next line's first word would overflow it."""
     if prev.last_width > width + width // 4:
         return False  # longer than the wrap width: not a wrapped line
+    if prev.last_width >= WRAPPED_FULL * width:
+        return True
     first_word = len(text[ln.start : ln.end].split(maxsplit=1)[0])
-    return prev.last_width >= WRAPPED_FULL * width or prev.last_width + 1 + first_word > width
+    return prev.last_width + 1 + first_word > width
 
 
 def _continues(text: str, prev: _Line, ln: _Line) -> bool:
@@ -194,7 +227,7 @@ def _continues(text: str, prev: _Line, ln: _Line) -> bool:
     between them, so a full line that ends a sentence followed by a capital is taken as a
     paragraph's end (splitting there loses nothing: it is a sentence break either way)."""
     last_line = max(prev.start, text.rfind("\n", 0, prev.end) + 1)  # not the whole paragraph
-    return not (_PROSE_END.search(text, last_line, prev.end) and text[ln.start].isupper())
+    return not (_ends_prose(text, last_line, prev.end) and text[ln.start].isupper())
 
 
 def _paragraphs(text: str, lines: list[_Line]) -> list[_Line]:
@@ -226,64 +259,85 @@ def _paragraphs(text: str, lines: list[_Line]) -> list[_Line]:
     return out
 
 
+def _lines(text: str) -> list[_Line]:
+    """The non-blank lines of ``text`` with a letter, their markup and surrounding blanks off."""
+    lines: list[_Line] = []
+    pos = 0
+    pieces = text.split("\n")
+    if not pieces[-1]:
+        pieces.pop()  # after a final line break (or of an empty text): no line
+    for line_no, raw in enumerate(pieces, 1):
+        line_start = pos
+        pos += len(raw) + 1
+        n = len(raw.rstrip())  # the content ends here
+        if not n:
+            continue
+        first = raw[0]
+        cs = 0  # the content starts here
+        md = bullet = False
+        if (
+            first in _MARKUP_START
+            or first.isdecimal()
+            or (first in _ASCII_LETTERS and raw[1:2] in (".", ")"))
+        ):
+            m = _MD_HEADING.match(raw, 0, n)
+            if m:
+                cs, md = m.end(), True
+            else:
+                m = _BULLET.match(raw, 0, n)
+                if m and m.end() < n:
+                    cs, bullet = m.end(), True
+        while cs < n and raw[cs].isspace():
+            cs += 1
+        if cs >= n or not (raw[cs].isalpha() or _HAS_LETTER.search(raw, cs, n)):
+            continue
+        # A row longer than a segment may be is prose that happens to hold a "|" (a whole
+        # policy on one line): it is split into sentences like any other prose.
+        table = False
+        if "|" in raw and n - cs <= MAX_SEGMENT_CHARS:
+            content = raw[cs:n]
+            table = "|" in content and not _TABLE_RULE.match(content)
+        lines.append(
+            _new_line(
+                _Line,
+                (line_start + cs, line_start + n, line_no, md, table, bullet, line_no, len(raw)),
+            )
+        )
+    return lines
+
+
 def segment(text: str) -> Document:
     """Segment ``text``: headings, list items and table rows are single segments, prose is split
     into sentences. A short line without final punctuation is a heading when the next non-blank
     line is prose (so the lines of an address block are not mistaken for headings). The lines
     of a hard-wrapped paragraph are joined first, so a sentence may span lines."""
-    lines: list[_Line] = []
-    line_starts: list[int] = []
-    line_no = 0
-    for m in _LINE.finditer(text):
-        if m.start() == m.end():
-            break
-        line_no += 1
-        line_starts.append(m.start())
-        raw_end = m.end() - (1 if m.group().endswith("\n") else 0)
-        start, end = m.start(), raw_end
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        md = _MD_HEADING.match(text, start, end) if start < end else None
-        bullet = False
-        if md:
-            start = md.end()
-        else:
-            b = _BULLET.match(text, start, end)
-            if b and b.end() < end:
-                start, bullet = b.end(), True
-        while start < end and text[start].isspace():
-            start += 1
-        if start >= end or not _HAS_LETTER.search(text, start, end):
-            continue
-        content = text[start:end]
-        # A row longer than a segment may be is prose that happens to hold a "|" (a whole
-        # policy on one line): it is split into sentences like any other prose.
-        table = (
-            "|" in content and not _TABLE_RULE.match(content) and len(content) <= MAX_SEGMENT_CHARS
-        )
-        lines.append(
-            _Line(start, end, line_no, bool(md), table, bullet, line_no, raw_end - m.start())
-        )
-    lines = _paragraphs(text, lines)
-
+    abbrevs = abbreviations()
+    lines = _paragraphs(text, _lines(text))
     segments: list[Segment] = []
     heading = ""
-    for i, ln in enumerate(lines):
-        start, end = ln.start, ln.end
-        content = text[start:end]
-        is_heading = ln.md
-        single = ln.last_line == ln.line_no
-        plain = not (ln.md or ln.table or ln.bullet)
-        if single and plain and i + 1 < len(lines) and _looks_like_heading(content):
+    last = len(lines) - 1
+    for i, (start, end, line_no, md, table, bullet, last_line, _) in enumerate(lines):
+        is_heading = md
+        single = last_line == line_no
+        if (
+            single
+            and not (md or table or bullet)
+            and i < last
+            and end - start <= HEADING_MAX_CHARS
+            and _looks_like_heading(text[start:end])
+        ):
             nxt = lines[i + 1]
-            is_heading = nxt.md or nxt.bullet or nxt.table or _is_prose(text[nxt.start : nxt.end])
+            is_heading = nxt.md or nxt.bullet or nxt.table or _is_prose(text, nxt.start, nxt.end)
         if is_heading:
-            heading = content
-            segments.append(Segment(len(segments), content, start, end, ln.line_no, heading, True))
+            heading = text[start:end]
+            segments.append(Segment(len(segments), heading, start, end, line_no, heading, True))
             continue
-        spans = [(start, end)] if ln.table else split_sentences(content, start)
+        spans = [(start, end)] if table else _sentences(text, start, end, abbrevs)
+        # A sentence of a joined paragraph may start on a later line than the paragraph.
+        pos, line = start, line_no
         for s, e in spans:
-            # A sentence of a joined paragraph may start on a later line than the paragraph.
-            seg_line = ln.line_no if single else bisect.bisect_right(line_starts, s)
-            segments.append(Segment(len(segments), text[s:e], s, e, seg_line, heading, False))
+            if not single:
+                line += text.count("\n", pos, s)
+                pos = s
+            segments.append(Segment(len(segments), text[s:e], s, e, line, heading, False))
     return Document(text=text, segments=tuple(segments))
