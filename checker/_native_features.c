@@ -687,6 +687,12 @@ typedef struct {
     double *out;
 } scorer;
 
+static inline size_t
+local_slot(int32_t id, unsigned bits)
+{
+    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+}
+
 static int
 score(const scorer *s)
 {
@@ -696,8 +702,9 @@ score(const scorer *s)
      * its next one goes. */
     Py_ssize_t *start = calloc((size_t)n + 1, sizeof(Py_ssize_t));
     Py_ssize_t *fill = calloc((size_t)n + 1, sizeof(Py_ssize_t));
-    int32_t *by_row = NULL, *slots = NULL, *touched = NULL, *count = NULL, *block = NULL;
-    double *value = NULL, *norm = NULL, *acc = NULL;
+    int32_t *by_row = NULL, *slots = NULL, *feature = NULL, *block = NULL, *count = NULL;
+    int32_t *touched = NULL;
+    double *idf = NULL, *coef = NULL, *value = NULL, *norm = NULL, *acc = NULL;
     if (start == NULL || fill == NULL) {
         status = NO_MEMORY;
         goto done;
@@ -724,21 +731,28 @@ score(const scorer *s)
         start[r + 1] = start[r] + fill[r];
         fill[r] = start[r];
     }
-    by_row = malloc((size_t)(start[n] ? start[n] : 1) * sizeof(int32_t));
-    Py_ssize_t n_slots = 16;
-    while (n_slots < 2 * widest)
-        n_slots *= 2;
-    slots = malloc((size_t)n_slots * sizeof(int32_t));
+    /* The document's features get local numbers 0, 1, ... in order of appearance, and their
+     * idf, block and coefficients are copied together: the model's arrays are far larger than
+     * the caches, the document's share of them is not. */
+    const Py_ssize_t known = start[n];
+    const Py_ssize_t most = known < s->n_features ? known : s->n_features;
+    unsigned bits = 4;
+    while (((Py_ssize_t)1 << bits) < 2 * most)
+        bits++;
+    const size_t mask = ((size_t)1 << bits) - 1;
+    by_row = malloc((size_t)(known ? known : 1) * sizeof(int32_t));
+    slots = malloc(((size_t)1 << bits) * sizeof(int32_t));
+    feature = malloc((size_t)(most ? most : 1) * sizeof(int32_t));
     touched = malloc((size_t)(widest ? widest : 1) * sizeof(int32_t));
-    count = malloc((size_t)(widest ? widest : 1) * sizeof(int32_t));
-    block = malloc((size_t)(widest ? widest : 1) * sizeof(int32_t));
     value = malloc((size_t)(widest ? widest : 1) * sizeof(double));
     norm = malloc((size_t)s->n_blocks * sizeof(double) + 1);
     acc = malloc((size_t)E * sizeof(double) + 1);
-    if (!by_row || !slots || !touched || !count || !block || !value || !norm || !acc) {
+    if (!by_row || !slots || !feature || !touched || !value || !norm || !acc) {
         status = NO_MEMORY;
         goto done;
     }
+    memset(slots, 0xff, ((size_t)1 << bits) * sizeof(int32_t));
+    Py_ssize_t n_local = 0;
     for (Py_ssize_t i = 0; i < s->m; i++) {
         int32_t id = s->ids[i], r = s->rows[i];
         if (id < 0)
@@ -747,7 +761,18 @@ score(const scorer *s)
             status = CHANGED; /* another thread wrote to the arrays meanwhile */
             goto done;
         }
-        by_row[fill[r]++] = id;
+        size_t h = local_slot(id, bits);
+        for (; slots[h] >= 0 && feature[slots[h]] != id; h = (h + 1) & mask)
+            ;
+        if (slots[h] < 0) {
+            if (n_local == most) {
+                status = CHANGED;
+                goto done;
+            }
+            feature[n_local] = id;
+            slots[h] = (int32_t)n_local++;
+        }
+        by_row[fill[r]++] = slots[h];
     }
     for (Py_ssize_t r = 0; r < n; r++) {
         if (fill[r] != start[r + 1]) {
@@ -755,55 +780,69 @@ score(const scorer *s)
             goto done;
         }
     }
+    idf = malloc((size_t)(n_local ? n_local : 1) * sizeof(double));
+    coef = malloc((size_t)(n_local ? n_local : 1) * (size_t)E * sizeof(double) + 1);
+    block = malloc((size_t)(n_local ? n_local : 1) * sizeof(int32_t));
+    count = calloc((size_t)(n_local ? n_local : 1), sizeof(int32_t));
+    if (!idf || !coef || !block || !count) {
+        status = NO_MEMORY;
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < n_local; j++) {
+        if (j + AHEAD < n_local) {
+            const Py_ssize_t ahead = feature[j + AHEAD];
+            PREFETCH(s->idf + ahead);
+            PREFETCH((const char *)s->block->buf + ahead * s->block->itemsize);
+            PREFETCH(s->coef + ahead * E);
+        }
+        const Py_ssize_t id = feature[j];
+        const int64_t b = read_signed(s->block, id);
+        if (b < 0 || b >= s->n_blocks) {
+            status = BAD_BLOCK;
+            goto done;
+        }
+        block[j] = (int32_t)b;
+        idf[j] = s->idf[id];
+        memcpy(coef + j * E, s->coef + id * E, (size_t)E * sizeof(double));
+    }
     for (Py_ssize_t r = 0; r < n; r++) {
         const int32_t *ids = by_row + start[r];
         const Py_ssize_t k = start[r + 1] - start[r];
         double *out = s->out + r * E;
-        if (k == 0) {
-            memcpy(out, s->intercept, (size_t)E * sizeof(double));
-            continue;
-        }
-        /* Count each id of the row: a small open-addressing table, cleared per row. */
-        unsigned bits = 4;
-        while (((Py_ssize_t)1 << bits) < 2 * k)
-            bits++;
-        const uint32_t mask = ((uint32_t)1 << bits) - 1;
-        memset(slots, 0xff, ((size_t)1 << bits) * sizeof(int32_t));
+        /* Count each feature of the row (in order of first appearance). */
         Py_ssize_t distinct = 0;
-        for (Py_ssize_t j = 0; j < k; j++) {
-            const int32_t id = ids[j];
-            uint32_t h = ((uint32_t)id * 0x9E3779B1u) >> (32 - bits);
-            for (;; h = (h + 1) & mask) {
-                int32_t t = slots[h];
-                if (t < 0) {
-                    PREFETCH(s->idf + id); /* the model's arrays are larger than the caches */
-                    PREFETCH((const char *)s->block->buf + id * s->block->itemsize);
-                    PREFETCH(s->coef + (Py_ssize_t)id * E);
-                    slots[h] = (int32_t)distinct;
-                    touched[distinct] = id;
-                    count[distinct++] = 1;
-                    break;
-                }
-                if (touched[t] == id) {
-                    count[t]++;
-                    break;
-                }
-            }
-        }
+        for (Py_ssize_t j = 0; j < k; j++)
+            if (count[ids[j]]++ == 0)
+                touched[distinct++] = ids[j];
         /* Sublinear tf times idf, L2-normalised within each block and scaled by its weight. */
         for (Py_ssize_t b = 0; b < s->n_blocks; b++)
             norm[b] = 0.0;
-        for (Py_ssize_t j = 0; j < distinct; j++) {
-            const int32_t id = touched[j];
-            int64_t b = read_signed(s->block, id);
-            if (b < 0 || b >= s->n_blocks) {
-                status = BAD_BLOCK;
-                goto done;
+        if (s->n_blocks == 4) { /* four sums in registers, each in the same order */
+            double n0 = 0.0, n1 = 0.0, n2 = 0.0, n3 = 0.0;
+            for (Py_ssize_t j = 0; j < distinct; j++) {
+                const int32_t f = touched[j];
+                const double v = tf(count[f]) * idf[f], v2 = v * v;
+                const int32_t b = block[f];
+                count[f] = 0;
+                value[j] = v;
+                n0 += b == 0 ? v2 : 0.0; /* + 0.0 leaves a sum of squares as it is */
+                n1 += b == 1 ? v2 : 0.0;
+                n2 += b == 2 ? v2 : 0.0;
+                n3 += b == 3 ? v2 : 0.0;
             }
-            double v = tf(count[j]) * s->idf[id];
-            value[j] = v;
-            block[j] = (int32_t)b;
-            norm[b] += v * v;
+            norm[0] = n0;
+            norm[1] = n1;
+            norm[2] = n2;
+            norm[3] = n3;
+        }
+        else {
+            for (Py_ssize_t j = 0; j < distinct; j++) {
+                const int32_t f = touched[j];
+                const double v = tf(count[f]) * idf[f];
+                count[f] = 0;
+                value[j] = v;
+                norm[block[f]] += v * v;
+            }
         }
         for (Py_ssize_t b = 0; b < s->n_blocks; b++)
             norm[b] = sqrt(norm[b]);
@@ -812,8 +851,9 @@ score(const scorer *s)
         if (E == 4) { /* the shipped model's: the sums stay in registers */
             double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
             for (Py_ssize_t j = 0; j < distinct; j++) {
-                const double x = s->weights[block[j]] * value[j] / norm[block[j]];
-                const double *c = s->coef + (Py_ssize_t)touched[j] * 4;
+                const int32_t f = touched[j];
+                const double x = s->weights[block[f]] * value[j] / norm[block[f]];
+                const double *c = coef + (Py_ssize_t)f * 4;
                 a0 += c[0] * x;
                 a1 += c[1] * x;
                 a2 += c[2] * x;
@@ -826,8 +866,9 @@ score(const scorer *s)
         }
         else {
             for (Py_ssize_t j = 0; j < distinct; j++) {
-                const double x = s->weights[block[j]] * value[j] / norm[block[j]];
-                const double *c = s->coef + (Py_ssize_t)touched[j] * E;
+                const int32_t f = touched[j];
+                const double x = s->weights[block[f]] * value[j] / norm[block[f]];
+                const double *c = coef + (Py_ssize_t)f * E;
                 for (Py_ssize_t e = 0; e < E; e++)
                     acc[e] += c[e] * x;
             }
@@ -840,9 +881,12 @@ done:
     free(fill);
     free(by_row);
     free(slots);
-    free(touched);
-    free(count);
+    free(feature);
     free(block);
+    free(count);
+    free(touched);
+    free(idf);
+    free(coef);
     free(value);
     free(norm);
     free(acc);
