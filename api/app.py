@@ -18,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 
-from api import page, problems
+from api import memory, page, problems
 from api.middleware import Metrics, ServiceMiddleware
 from api.routes import openapi_components, ops, v1
 from api.settings import Settings
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, *, model: Model | None = None) 
         if app.state.model is None:
             loaded, error = await run_in_threadpool(load_model, settings)
             _set_model(app, loaded, error)
+            memory.trim()  # what reading the artifact took and freed (about 5 MiB)
         yield
 
     app = FastAPI(
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, *, model: Model | None = None) 
         path for r in app.routes if "{" not in (path := getattr(r, "path", "{"))
     )
     app.add_middleware(ServiceMiddleware, metrics=app.state.metrics, known_paths=known_paths)
+    app.add_middleware(memory.TrimWhenIdle)  # outermost: after everything a request freed
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -17,6 +17,7 @@ import sys
 import uvicorn
 from pydantic import ValidationError
 
+from api import memory
 from api.server import family_of
 from api.settings import Settings
 
@@ -92,7 +93,7 @@ def run(host: str, port: int, *, reuse_port: bool = False) -> int:
     if (error := settings_error()) is not None:
         print(f"policycheck: {error}", file=sys.stderr)
         return BAD_SETTINGS
-    _cap_malloc_arenas()
+    memory.cap_arenas()
     server = uvicorn.Server(config(host, port))
     sockets = None
     if reuse_port:
@@ -109,21 +110,6 @@ def run(host: str, port: int, *, reuse_port: bool = False) -> int:
         log.exception("worker [%d] could not start", os.getpid())
         return STARTUP_FAILURE
     return 0 if server.started else STARTUP_FAILURE
-
-
-def _cap_malloc_arenas(arenas: int = 2) -> None:
-    """Two malloc arenas (glibc), unless MALLOC_ARENA_MAX says otherwise. glibc gives threads
-    their own arenas (up to 8 per core) and keeps what they free: the thread pool's threads
-    left a worker 8 MiB larger after 32 clients (135 MiB, 127 with two arenas; same req/s, as
-    checks run one at a time). Call before the server starts its threads."""
-    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).mallopt(-8, arenas)  # M_ARENA_MAX
-    except (OSError, AttributeError):  # pragma: no cover - not glibc
-        pass
 
 
 def run_shared_listener(host: str, port: int, workers: int) -> int:

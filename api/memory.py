@@ -1,0 +1,70 @@
+"""The C allocator of a server process (glibc's malloc on Linux; elsewhere these do nothing).
+
+glibc keeps what a process frees for its next allocations, and returns only the top of a heap
+to the system on its own: after the model was loaded (the artifact read, hashed and
+decompressed) and after a burst of requests, a worker held 5 to 11 MiB of free memory that it
+did not need until the next burst. :func:`trim` hands the free pages back (``malloc_trim(0)``:
+every arena, and the free pages inside a heap, not only its top; about 0.2 ms), once the model
+is loaded and whenever the last request in progress ends (:class:`TrimWhenIdle`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from functools import lru_cache
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+@lru_cache(maxsize=1)
+def _libc() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt  # noqa: B018 - glibc (musl has no mallopt / malloc_trim)
+        libc.malloc_trim  # noqa: B018
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return None
+    return libc
+
+
+def cap_arenas(arenas: int = 2) -> None:
+    """Two malloc arenas (glibc), unless MALLOC_ARENA_MAX says otherwise. glibc gives threads
+    their own arenas (up to 8 per core) and keeps what they free: the thread pool's threads
+    left a worker 8 MiB larger after 32 clients (135 MiB, 127 with two arenas; same req/s, as
+    checks run one at a time). Call before the server starts its threads."""
+    if "MALLOC_ARENA_MAX" in os.environ or (libc := _libc()) is None:
+        return
+    libc.mallopt(-8, arenas)  # M_ARENA_MAX
+
+
+def trim() -> None:
+    """Return the allocator's free pages to the system (the GIL is released meanwhile)."""
+    if (libc := _libc()) is not None:
+        libc.malloc_trim(0)
+
+
+class TrimWhenIdle:
+    """ASGI middleware: when the last HTTP request in progress ends (its response sent), trim
+    the allocator. Under load a worker is rarely idle and keeps what it uses; once idle it
+    holds what it still needs, not what the busiest moment took."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.in_progress = 0  # the event loop's thread only: no lock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.in_progress += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_progress -= 1
+            if not self.in_progress:
+                trim()
