@@ -40,9 +40,11 @@ _MARKUP_START = frozenset(" \t#-*+•·▪◦‣–—>(")
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _TABLE_RULE = re.compile(r"^[\s|:+\-=]*$")
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and a capital,
-# digit or opening quote. Candidate breaks after an abbreviation are rejected below. The match
-# starts at the final punctuation (a lookbehind would be tried at every character).
-_BREAK = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[\"'“‘(\[¿¡]?[^\W\d_a-zß-ÿ]|\d)")
+# digit or opening quote. Candidate breaks after an abbreviation are rejected below. One
+# pattern per final character: a regex that starts with a literal skips ahead to it at once,
+# one that starts with a set of characters (or a lookbehind) tries every position.
+_AFTER_BREAK = r"[\"'”’)\]]*\s+(?=[\"'“‘(\[¿¡]?[^\W\d_a-zß-ÿ]|\d)"
+_BREAKS = tuple((end, re.compile(re.escape(end) + _AFTER_BREAK)) for end in ".!?…")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _TERMINAL = re.compile(r"[.;:,!]\s*$")
 _NOT_HEADING = re.compile(r"@|https?://|www\.|\|")
@@ -125,17 +127,31 @@ def _is_abbreviation(text: str, start: int, end: int, abbrevs: frozenset[str]) -
     return quote >= 0 and token[quote + 1 :] in abbrevs
 
 
-def _sentences(text: str, start: int, end: int, abbrevs: frozenset[str]) -> list[tuple[int, int]]:
-    """(start, end) spans of the sentences of ``text[start:end]``, which ``start`` begins (the
-    character before it, if any, is not final punctuation)."""
+def _breaks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Candidate sentence breaks in ``text[start:end]``, in order: (end of a sentence, start of
+    the next one)."""
+    found: list[tuple[int, int]] = []
+    kinds = 0
+    for final, pattern in _BREAKS:
+        if text.find(final, start, end) >= 0:
+            found += [(m.start() + 1, m.end()) for m in pattern.finditer(text, start, end)]
+            kinds += 1
+    if kinds > 1:
+        found.sort()  # (breaks of different kinds never overlap)
+    return found
+
+
+def _sentences(
+    text: str, start: int, end: int, breaks: list[tuple[int, int]], abbrevs: frozenset[str]
+) -> list[tuple[int, int]]:
+    """(start, end) spans of the sentences of ``text[start:end]`` given its candidate breaks
+    (a break whose next sentence would start at or after ``end`` is none)."""
     spans: list[tuple[int, int]] = []
     s = start
-    for m in _BREAK.finditer(text, start, end):
-        e = m.start() + 1  # after the final punctuation
-        if _is_abbreviation(text, s, e, abbrevs):
-            continue
-        spans.append((s, e))
-        s = m.end()
+    for e, after in breaks:
+        if after < end and not _is_abbreviation(text, s, e, abbrevs):
+            spans.append((s, e))
+            s = after
     spans.append((s, end))
     result = []
     for s, e in spans:
@@ -160,7 +176,8 @@ def _sentences(text: str, start: int, end: int, abbrevs: frozenset[str]) -> list
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """(start, end) spans of the sentences in one line of text, shifted by ``offset``."""
-    return [(s + offset, e + offset) for s, e in _sentences(text, 0, len(text), abbreviations())]
+    spans = _sentences(text, 0, len(text), _breaks(text, 0, len(text)), abbreviations())
+    return [(s + offset, e + offset) for s, e in spans]
 
 
 def _looks_like_heading(content: str) -> bool:
@@ -313,6 +330,11 @@ def segment(text: str) -> Document:
     of a hard-wrapped paragraph are joined first, so a sentence may span lines."""
     abbrevs = abbreviations()
     lines = _paragraphs(text, _lines(text))
+    # Candidate breaks of the whole text at once. A match that starts in a line (or paragraph)
+    # and ends before its end is what a search of that line alone finds; one that runs past it
+    # only crosses white space, so it hides no candidate of the next line.
+    breaks = _breaks(text, 0, len(text))
+    k = 0  # the first break not before the current line
     segments: list[Segment] = []
     heading = ""
     last = len(lines) - 1
@@ -332,7 +354,16 @@ def segment(text: str) -> Document:
             heading = text[start:end]
             segments.append(Segment(len(segments), heading, start, end, line_no, heading, True))
             continue
-        spans = [(start, end)] if table else _sentences(text, start, end, abbrevs)
+        if table:
+            spans = [(start, end)]
+        else:
+            while k < len(breaks) and breaks[k][0] <= start:
+                k += 1
+            j = k
+            while j < len(breaks) and breaks[j][0] < end:
+                j += 1
+            spans = _sentences(text, start, end, breaks[k:j], abbrevs)
+            k = j
         # A sentence of a joined paragraph may start on a later line than the paragraph.
         pos, line = start, line_no
         for s, e in spans:
