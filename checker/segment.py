@@ -38,6 +38,7 @@ _BULLET = re.compile(
 # The characters either can start with; a letter only when followed by "." or ")".
 _MARKUP_START = frozenset(" \t#-*+•·▪◦‣–—>(")
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LETTER_MARKERS = frozenset(".)")
 _TABLE_RULE = re.compile(r"^[\s|:+\-=]*$")
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and a capital,
 # digit or opening quote. Candidate breaks after an abbreviation are rejected below. One
@@ -110,31 +111,33 @@ def _is_abbreviation(text: str, start: int, end: int, abbrevs: frozenset[str]) -
     Looks back only over that word, so a long line with many candidate breaks stays linear."""
     # The word usually follows the last space close before it: found in one call, and right if
     # nothing between is other white space (all of which is unprintable).
-    i = text.rfind(" ", max(start, end - _WORD_WINDOW), end) + 1
-    if not i or not text[i:end].isprintable():
+    lo = end - _WORD_WINDOW
+    i = text.rfind(" ", lo if lo > start else start, end) + 1
+    word = text[i:end] if i else ""
+    if not word.isprintable() or not i:
         i = end
         while i > start and not text[i - 1].isspace():
             i -= 1
-    if i == end:
-        return False
-    token = text[i:end].lstrip(_OPENING).rstrip(".").lower()
-    if len(token) == 1 and token.isalpha():
-        return True  # an initial: "J. Smith", "a. the first item"
+        word = text[i:end]
+    token = word.lstrip(_OPENING).rstrip(".").lower()
     if token in abbrevs:
         return True
+    if len(token) == 1:
+        return token.isalpha()  # an initial: "J. Smith", "a. the first item"
     # French elision: "l'art. 6" is "art."
-    quote = max(token.rfind("'"), token.rfind("’"))
-    return quote >= 0 and token[quote + 1 :] in abbrevs
+    if "'" in token or "’" in token:
+        return token[max(token.rfind("'"), token.rfind("’")) + 1 :] in abbrevs
+    return False
 
 
 def _breaks(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Candidate sentence breaks in ``text[start:end]``, in order: (end of a sentence, start of
-    the next one)."""
+    """Candidate sentence breaks in ``text[start:end]``, in order: (position of the final
+    punctuation, start of the next sentence)."""
     found: list[tuple[int, int]] = []
     kinds = 0
     for final, pattern in _BREAKS:
         if text.find(final, start, end) >= 0:
-            found += [(m.start() + 1, m.end()) for m in pattern.finditer(text, start, end)]
+            found += map(re.Match.span, pattern.finditer(text, start, end))
             kinds += 1
     if kinds > 1:
         found.sort()  # (breaks of different kinds never overlap)
@@ -146,32 +149,43 @@ def _sentences(
 ) -> list[tuple[int, int]]:
     """(start, end) spans of the sentences of ``text[start:end]`` given its candidate breaks
     (a break whose next sentence would start at or after ``end`` is none)."""
-    spans: list[tuple[int, int]] = []
+    out: list[tuple[int, int]] = []
     s = start
-    for e, after in breaks:
-        if after < end and not _is_abbreviation(text, s, e, abbrevs):
-            spans.append((s, e))
-            s = after
-    spans.append((s, end))
-    result = []
-    for s, e in spans:
-        while e - s > MAX_SEGMENT_CHARS:
-            cut = text.rfind(" ", s + MAX_SEGMENT_CHARS // 2, s + MAX_SEGMENT_CHARS)
-            cut = cut if cut > s else s + MAX_SEGMENT_CHARS
-            result.append((s, cut))
-            s = cut
-            while s < e and text[s].isspace():
-                s += 1
-        result.append((s, e))
-    out = []
-    for s, e in result:
+    for p, after in breaks:
+        e = p + 1
+        if after >= end or _is_abbreviation(text, s, e, abbrevs):
+            continue
+        # A sentence before a break ends with its punctuation and, but for the first, starts
+        # after white space with a letter, digit or quote.
+        if e - s <= MAX_SEGMENT_CHARS and not text[s].isspace():
+            if text[s].isalpha() or _HAS_LETTER.search(text, s, e):
+                out.append((s, e))
+        else:
+            _add_trimmed(text, s, e, out)
+        s = after
+    _add_trimmed(text, s, end, out)
+    return out
+
+
+def _add_trimmed(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
+    """Add the span ``s:e`` to ``out`` without surrounding white space, cut at white space
+    into pieces of at most ``MAX_SEGMENT_CHARS``; none without a letter."""
+    pieces = []
+    while e - s > MAX_SEGMENT_CHARS:
+        cut = text.rfind(" ", s + MAX_SEGMENT_CHARS // 2, s + MAX_SEGMENT_CHARS)
+        cut = cut if cut > s else s + MAX_SEGMENT_CHARS
+        pieces.append((s, cut))
+        s = cut
+        while s < e and text[s].isspace():
+            s += 1
+    pieces.append((s, e))
+    for s, e in pieces:
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
         if s < e and (text[s].isalpha() or _HAS_LETTER.search(text, s, e)):
             out.append((s, e))
-    return out
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -292,22 +306,20 @@ def _lines(text: str) -> list[_Line]:
         first = raw[0]
         cs = 0  # the content starts here
         md = bullet = False
-        if (
-            first in _MARKUP_START
-            or first.isdecimal()
-            or (first in _ASCII_LETTERS and raw[1:2] in (".", ")"))
-        ):
-            m = _MD_HEADING.match(raw, 0, n)
-            if m:
-                cs, md = m.end(), True
-            else:
-                m = _BULLET.match(raw, 0, n)
-                if m and m.end() < n:
-                    cs, bullet = m.end(), True
-        while cs < n and raw[cs].isspace():
-            cs += 1
-        if cs >= n or not (raw[cs].isalpha() or _HAS_LETTER.search(raw, cs, n)):
-            continue
+        # (A letter not followed by "." or ")" starts the content: no markup, and a letter.)
+        if first not in _ASCII_LETTERS or raw[1:2] in _LETTER_MARKERS:
+            if first in _MARKUP_START or first in _ASCII_LETTERS or first.isdecimal():
+                m = _MD_HEADING.match(raw, 0, n)
+                if m:
+                    cs, md = m.end(), True
+                else:
+                    m = _BULLET.match(raw, 0, n)
+                    if m and m.end() < n:
+                        cs, bullet = m.end(), True
+            while cs < n and raw[cs].isspace():
+                cs += 1
+            if cs >= n or not (raw[cs].isalpha() or _HAS_LETTER.search(raw, cs, n)):
+                continue
         # A row longer than a segment may be is prose that happens to hold a "|" (a whole
         # policy on one line): it is split into sentences like any other prose.
         table = False
@@ -357,12 +369,15 @@ def segment(text: str) -> Document:
         if table:
             spans = [(start, end)]
         else:
-            while k < len(breaks) and breaks[k][0] <= start:
+            while k < len(breaks) and breaks[k][0] < start:
                 k += 1
             j = k
             while j < len(breaks) and breaks[j][0] < end:
                 j += 1
-            spans = _sentences(text, start, end, breaks[k:j], abbrevs)
+            if j == k and end - start <= MAX_SEGMENT_CHARS:
+                spans = [(start, end)]  # (a line's content is stripped and has a letter)
+            else:
+                spans = _sentences(text, start, end, breaks[k:j], abbrevs)
             k = j
         # A sentence of a joined paragraph may start on a later line than the paragraph.
         pos, line = start, line_no
