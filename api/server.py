@@ -7,9 +7,10 @@ worker imports the app, loads the model and binds its *own* listening socket on 
 SO_REUSEPORT, so the kernel spreads new connections over the workers (by a hash of the client's
 address and port). With uvicorn's one shared listener, the worker whose event loop woke first
 accepted every waiting connection, and keep-alive clients then stayed on it while the other
-worker idled. The supervisor imports only the standard library (about 17 MB resident, where
-importing the app would cost 60 MB more and uvicorn's spawn start another 13 MB for a resource
-tracker process) and:
+worker idled. The supervisor imports only a little of the standard library, not even
+``multiprocessing`` (about 15 MB resident, where importing the app would cost 60 MB more and
+uvicorn's spawn start another 13 MB for a resource tracker process; what it imports, every
+worker holds too, as it is forked from it) and:
 
 - checks the settings in a short-lived child and that host:port is free (a bind without
   SO_REUSEPORT, which also refuses to join the sockets of a server still running there), and
@@ -28,16 +29,18 @@ supervisor with one shared listener, as before (``api.worker.run_shared_listener
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
-import multiprocessing
 import os
+import select
 import signal
 import socket
 import sys
+import threading
 import time
-from multiprocessing.connection import wait
-from multiprocessing.process import BaseProcess
+import traceback
+from collections.abc import Callable
 
 # What the api extra must provide for the server to start (pypdf and fastapi-offline are only
 # needed by PDF uploads and /docs, which say so). Checked with find_spec: no import here.
@@ -91,8 +94,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> int:
 def supervise(host: str, port: int, workers: int) -> int:
     """Fork ``workers`` workers, each with its own SO_REUSEPORT listener on host:port."""
     _configure_logging()
-    ctx = multiprocessing.get_context("fork")  # this process has no threads to fork with
-    settings_check = ctx.Process(target=_check_settings, name="policycheck-settings")
+    settings_check = Child(_check_settings)  # forked: this process has no threads to fork with
     settings_check.start()
     settings_check.join()
     if settings_check.exitcode != 0:
@@ -109,10 +111,8 @@ def supervise(host: str, port: int, workers: int) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM)
     }
 
-    def start() -> BaseProcess:
-        process = ctx.Process(
-            target=_worker, args=(host, port, os.getpid()), name="policycheck-worker"
-        )
+    def start() -> Child:
+        process = Child(_worker, host, port, os.getpid())
         process.start()
         return process
 
@@ -125,13 +125,13 @@ def supervise(host: str, port: int, workers: int) -> int:
         url_host,
         port,
     )
-    processes: list[BaseProcess] = []
+    processes: list[Child] = []
     code = 0
     try:
         for _ in range(workers):
             processes.append(start())
         while not received and not code:
-            wait([p.sentinel for p in processes], timeout=0.5)
+            _wait([p.sentinel for p in processes], 0.5)
             for i, process in enumerate(processes):
                 if process.exitcode is None:
                     continue
@@ -150,6 +150,98 @@ def supervise(host: str, port: int, workers: int) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return code
+
+
+class Child:
+    """A forked child process running ``target(*args)``: the part of ``multiprocessing.Process``
+    (fork start method) that the supervisor uses, with the same exit codes (the target's
+    ``sys.exit`` code, 1 for an exception, minus the signal number when killed by one), without
+    importing ``multiprocessing`` (2 MiB of the supervisor, and of every worker it forks)."""
+
+    def __init__(self, target: Callable[..., object], *args: object) -> None:
+        self._target = target
+        self._args = args
+        self.pid = 0
+        self.sentinel = -1  # readable (end of file) once the child has ended
+        self._exitcode: int | None = None
+
+    def start(self) -> None:
+        read, write = os.pipe()  # close-on-exec: only this child holds the write end
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child (the worker tests cover it)
+            os.close(read)
+            os._exit(self._run())
+        os.close(write)
+        self.pid, self.sentinel = pid, read
+
+    def _run(self) -> int:  # pragma: no cover - in the child
+        """The target's exit code, as ``multiprocessing.Process`` gives it."""
+        code = 1
+        try:
+            if sys.stdin is not None:  # as multiprocessing: the child does not read the terminal
+                try:
+                    sys.stdin.close()
+                    sys.stdin = open(os.devnull)  # noqa: SIM115 - the process's stdin
+                except (OSError, ValueError):
+                    pass
+            self._target(*self._args)
+            code = 0
+        except SystemExit as e:
+            if e.code is None:
+                code = 0
+            elif isinstance(e.code, int):
+                code = e.code
+            else:
+                sys.stderr.write(f"{e.code}\n")
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            getattr(threading, "_shutdown", lambda: None)()  # join non-daemon threads
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    if stream is not None:
+                        stream.flush()
+                except (AttributeError, ValueError, OSError):
+                    pass
+        return code
+
+    @property
+    def exitcode(self) -> int | None:
+        """None while the child runs; then its exit code (minus the signal that killed it)."""
+        if self._exitcode is None and self.pid:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self._exitcode = os.waitstatus_to_exitcode(status)
+                os.close(self.sentinel)
+        return self._exitcode
+
+    def is_alive(self) -> bool:
+        return self.exitcode is None
+
+    def join(self, timeout: float | None = None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.exitcode is None:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return
+            # The pipe closes when the child exits, a moment before waitpid sees it: poll.
+            _wait([self.sentinel], 0.05 if left is None else min(left, 0.05))
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def _signal(self, sig: int) -> None:
+        if self.exitcode is None:
+            with contextlib.suppress(ProcessLookupError):  # ended in between
+                os.kill(self.pid, sig)
+
+
+def _wait(sentinels: list[int], timeout: float) -> None:
+    """Until a child ends or ``timeout`` passes."""
+    select.select(sentinels, [], [], timeout)
 
 
 def _configure_logging() -> None:
@@ -212,7 +304,7 @@ def _exit_with(supervisor: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _stop(processes: list[BaseProcess]) -> None:
+def _stop(processes: list[Child]) -> None:
     """SIGTERM every worker, wait for their graceful shutdown, SIGKILL any left."""
     for process in processes:
         if process.is_alive():
