@@ -1,4 +1,5 @@
-"""A worker gives freed memory back when it goes idle, and a waiting request holds only its body."""
+"""A worker gives freed memory back once its model is loaded and when it has been idle, and a
+waiting request holds only its body."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def test_cap_arenas_leaves_a_configured_limit_alone(monkeypatch):
     assert calls == [(-8, 2)]  # M_ARENA_MAX
 
 
-def test_trim_when_idle_trims_once_the_last_request_in_progress_ends(monkeypatch):
+def test_trim_when_idle_trims_once_no_request_has_been_in_progress_for_the_delay(monkeypatch):
     trims: list[int] = []
     release = asyncio.Event()
 
@@ -42,18 +43,28 @@ def test_trim_when_idle_trims_once_the_last_request_in_progress_ends(monkeypatch
         if scope["path"] == "/slow":
             await release.wait()
 
-    middleware = memory.TrimWhenIdle(app)
+    middleware = memory.TrimWhenIdle(app, delay=0.3)
     monkeypatch.setattr(memory, "trim", lambda: trims.append(middleware.in_progress))
 
+    async def request(path: str) -> None:
+        await middleware({"type": "http", "path": path}, None, None)
+
     async def scenario() -> None:
-        slow = asyncio.create_task(middleware({"type": "http", "path": "/slow"}, None, None))
+        slow = asyncio.create_task(request("/slow"))
         await asyncio.sleep(0)
-        await middleware({"type": "http", "path": "/fast"}, None, None)
+        await request("/fast")
+        await asyncio.sleep(0.4)
         assert trims == []  # /slow is still in progress
         release.set()
         await slow
-        assert trims == [0]
+        await asyncio.sleep(0.02)
+        await request("/fast")  # within the delay: the idle timer starts again
+        await asyncio.sleep(0.02)
+        assert trims == []
+        await asyncio.sleep(0.5)
+        assert trims == [0]  # once, after the delay
         await middleware({"type": "lifespan", "path": ""}, None, None)
+        await asyncio.sleep(0.4)
         assert trims == [0]  # only HTTP requests count
 
     asyncio.run(scenario())
@@ -66,18 +77,23 @@ def test_trim_when_idle_trims_after_a_failed_request_too(monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(memory, "trim", lambda: trims.append(1))
-    with pytest.raises(RuntimeError):
-        asyncio.run(memory.TrimWhenIdle(app)({"type": "http", "path": "/"}, None, None))
+
+    async def scenario() -> None:
+        with pytest.raises(RuntimeError):
+            await memory.TrimWhenIdle(app, delay=0)({"type": "http", "path": "/"}, None, None)
+        await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
     assert trims == [1]
 
 
-def test_the_app_trims_after_a_request(make_client, monkeypatch):
+def test_the_app_trims_the_allocator_when_the_model_is_loaded(make_client, monkeypatch):
     trims: list[int] = []
+    monkeypatch.setattr(memory, "trim", lambda: trims.append(1))
     with make_client() as client:
-        monkeypatch.setattr(memory, "trim", lambda: trims.append(1))
+        assert trims == [1]
         r = client.post("/v1/check", content=POLICY, headers={"content-type": "text/plain"})
     assert r.status_code == 200
-    assert trims
 
 
 @pytest.mark.parametrize(
