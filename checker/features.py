@@ -109,8 +109,10 @@ def document_cues(doc: Document) -> list[list[str]]:
     short lines, with the lead-in line ending in a colon) that names a DPO and gives a route:
     the DPO line and the address or e-mail line can be several lines apart."""
     cues = segment_cues([s.text for s in doc.segments])
-    short = [
-        not s.is_heading and len(s.text.split()) <= HEADING_MAX_WORDS and not _ends_sentence(s.text)
+    short = [  # split() stops counting past the limit: most segments are long sentences
+        not s.is_heading
+        and len(s.text.split(maxsplit=HEADING_MAX_WORDS)) <= HEADING_MAX_WORDS
+        and not _ends_sentence(s.text)
         for s in doc.segments
     ]
     i, n = 0, len(cues)
@@ -243,6 +245,8 @@ class Indexer:
         self.lookup = lookup
         self._headings: dict[str, np.ndarray] = {}
         self._cues: dict[str, int] = {}  # a few dozen cue feature names at most
+        # (own cues, neighbours' cues) -> ids: bounded, cues are a handful of names
+        self._cue_sets: dict[tuple[tuple[str, ...], frozenset[str]], list[int]] = {}
 
     def _heading(self, heading: str) -> np.ndarray:
         hit = self._headings.get(heading)
@@ -414,9 +418,17 @@ class Indexer:
         near = cued[np.minimum(at + CONTEXT + 1, n)] > cued[np.maximum(at - CONTEXT, 0)]
         rows: list[int] = []
         ids: list[int] = []
+        known = self._cue_sets
         for i in np.flatnonzero(near).tolist():
             lo, hi = max(0, i - CONTEXT), min(n, i + CONTEXT + 1)
-            found = self._cue_ids(cue_grams(cues[i], cues[lo:i] + cues[i + 1 : hi]))
+            # Segments repeat a few cue combinations: their ids depend on the own cues and the
+            # set of the neighbours' cues only (``cue_grams``).
+            near_cues = [c for k in (*range(lo, i), *range(i + 1, hi)) for c in cues[k]]
+            key = (tuple(cues[i]), frozenset(near_cues))
+            found = known.get(key)
+            if found is None:
+                found = self._cue_ids(cue_grams(cues[i], cues[lo:i] + cues[i + 1 : hi]))
+                known[key] = found
             ids += found
             rows += [i] * len(found)
         return np.asarray(rows, dtype=np.int32), np.asarray(ids, dtype=np.int32)
