@@ -16,6 +16,7 @@ import asyncio
 import ctypes
 import os
 import sys
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -56,9 +57,12 @@ class TrimWhenIdle:
     the allocator. Under load, or with requests one after another, a worker keeps what it
     uses; idle, it holds what it still needs, not what its busiest moment took."""
 
-    def __init__(self, app: ASGIApp, delay: float = 1.0) -> None:
+    def __init__(
+        self, app: ASGIApp, delay: float = 1.0, release: Callable[[], None] | None = None
+    ) -> None:
         self.app = app
         self.delay = delay
+        self.release = release  # what to call when idle (tests); default: trim()
         self.in_progress = 0  # the event loop's thread only: no lock
         self._timer: asyncio.TimerHandle | None = None
 
@@ -87,4 +91,4 @@ class TrimWhenIdle:
     def _trim(self) -> None:
         self._timer = None
         if not self.in_progress:
-            trim()
+            (self.release or trim)()

@@ -35,7 +35,7 @@ def test_cap_arenas_leaves_a_configured_limit_alone(monkeypatch):
     assert calls == [(-8, 2)]  # M_ARENA_MAX
 
 
-def test_trim_when_idle_trims_once_no_request_has_been_in_progress_for_the_delay(monkeypatch):
+def test_trim_when_idle_trims_once_no_request_has_been_in_progress_for_the_delay():
     trims: list[int] = []
     release = asyncio.Event()
 
@@ -43,8 +43,9 @@ def test_trim_when_idle_trims_once_no_request_has_been_in_progress_for_the_delay
         if scope["path"] == "/slow":
             await release.wait()
 
-    middleware = memory.TrimWhenIdle(app, delay=0.3)
-    monkeypatch.setattr(memory, "trim", lambda: trims.append(middleware.in_progress))
+    middleware = memory.TrimWhenIdle(
+        app, delay=0.3, release=lambda: trims.append(middleware.in_progress)
+    )
 
     async def request(path: str) -> None:
         await middleware({"type": "http", "path": path}, None, None)
@@ -70,17 +71,17 @@ def test_trim_when_idle_trims_once_no_request_has_been_in_progress_for_the_delay
     asyncio.run(scenario())
 
 
-def test_trim_when_idle_trims_after_a_failed_request_too(monkeypatch):
+def test_trim_when_idle_trims_after_a_failed_request_too():
     trims: list[int] = []
 
     async def app(scope, receive, send):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(memory, "trim", lambda: trims.append(1))
+    middleware = memory.TrimWhenIdle(app, delay=0, release=lambda: trims.append(1))
 
     async def scenario() -> None:
         with pytest.raises(RuntimeError):
-            await memory.TrimWhenIdle(app, delay=0)({"type": "http", "path": "/"}, None, None)
+            await middleware({"type": "http", "path": "/"}, None, None)
         await asyncio.sleep(0.01)
 
     asyncio.run(scenario())
@@ -91,7 +92,7 @@ def test_the_app_trims_the_allocator_when_the_model_is_loaded(make_client, monke
     trims: list[int] = []
     monkeypatch.setattr(memory, "trim", lambda: trims.append(1))
     with make_client() as client:
-        assert trims == [1]
+        assert trims  # (other apps' idle trims may add to it: trim is one per process)
         r = client.post("/v1/check", content=POLICY, headers={"content-type": "text/plain"})
     assert r.status_code == 200
 
