@@ -4,6 +4,7 @@ usage: python -m benchmarks.speed [--seconds S] [--cli-runs N] [--quick]
 
 Prints one JSON object:
 - ``warm_25kb``: the 27 KB seed policy 004 checked over and over in one warm process (one core);
+- ``warm_25kb_pure_python``: the same without the C accelerators (an install with no compiler);
 - ``warm_100kb``: a 100 KB policy built from the team's own policies, likewise;
 - ``distinct_25kb``: 300 different generated ~25 KB policies, each checked once, starting from a
   freshly loaded model (its word caches empty): the figure for a batch of new policies;
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -26,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = next((ROOT / "data" / "seeds").glob("004_*.txt"))
@@ -75,8 +78,10 @@ def warm(text: str, seconds: float) -> dict[str, float]:
     return {"bytes": len(text.encode("utf-8")), **timed(lambda: check(text, model=model), seconds)}
 
 
-def stages(text: str, seconds: float) -> dict[str, float]:
-    """Where one check's time goes (p50 ms of each stage alone, warm): what dominates."""
+def stages(text: str, seconds: float) -> dict[str, Any]:
+    """Where one check's time goes (p50 ms of each stage alone, warm): what dominates. The
+    stages are the ones the checker runs here: with the C accelerators when they are built."""
+    from checker import features
     from checker.engine import check_document
     from checker.features import document_cues, word_layout
     from checker.language import detect_language
@@ -90,21 +95,50 @@ def stages(text: str, seconds: float) -> dict[str, float]:
     indexer = model._indexer
     assert indexer is not None
     rows, ids = indexer.document(doc)
-    triplets = model._tfidf(rows, ids, n)
-    full = timed(lambda: check_document(doc, model=model), seconds)["p50_ms"]
+    cp = word_layout([s.text for s in doc.segments])
+    fast = features.NATIVE
+
+    def words() -> object:
+        return indexer._words(cp, n) if fast is None else indexer._native_words(fast, cp, n)
+
+    def p50(fn: Callable[[], object]) -> float:
+        return timed(fn, seconds)["p50_ms"]
+
     out = {
-        "segment": timed(lambda: segment(text), seconds)["p50_ms"],
-        "language": timed(lambda: detect_language(text), seconds)["p50_ms"],
-        "tokens": timed(lambda: word_layout([s.text for s in doc.segments]), seconds)["p50_ms"],
-        "cues": timed(lambda: document_cues(doc), seconds)["p50_ms"],
-        "features_all": timed(lambda: indexer.document(doc), seconds)["p50_ms"],
-        "tfidf": timed(lambda: model._tfidf(rows, ids, n), seconds)["p50_ms"],
-        "logits": timed(lambda: model._logits(n, *triplets), seconds)["p50_ms"],
+        "check": p50(lambda: check_document(doc, model=model)),
+        "segment": p50(lambda: segment(text)),
+        "language": p50(lambda: detect_language(text)),
+        "features_all": p50(lambda: indexer.document(doc)),
+        "tokens": p50(lambda: word_layout([s.text for s in doc.segments])),
+        "words": p50(words),
+        "cues": p50(lambda: document_cues(doc)),
+        "cue_block": p50(lambda: indexer._cue_block(doc)),
+        "headings": p50(lambda: indexer._heading_block(doc.segments)),
+        "scores": p50(lambda: model.scores(rows, ids, n)),
     }
-    logits = out["features_all"] + out["tfidf"] + out["logits"]
-    out["check"] = full
-    out["rest"] = round(max(0.0, full - out["language"] - logits), 2)
-    return {"segments": n, "feature_ids": len(ids), **out}
+    out["rest"] = round(
+        max(0.0, out["check"] - out["language"] - out["features_all"] - out["scores"]), 2
+    )
+    return {"segments": n, "feature_ids": len(ids), "native": fast is not None, **out}
+
+
+def pure_python(seconds: float) -> dict[str, Any]:
+    """``warm`` of seed 004 without the C accelerators (``POLICYCHECK_PURE_PYTHON=1``): what an
+    install without a C compiler gets."""
+    code = (
+        "import json, sys; from benchmarks.speed import SEED, warm; "
+        "print(json.dumps(warm(SEED.read_text('utf-8'), float(sys.argv[1]))))"
+    )
+    env = {**os.environ, "POLICYCHECK_PURE_PYTHON": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(seconds)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {"file": SEED.name, **json.loads(done.stdout)}
 
 
 def distinct(n: int, size: int) -> dict[str, float]:
@@ -191,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         hundred.write_text(generated(100 * 1024), "utf-8")
         out = {
             "warm_25kb": {"file": SEED.name, **warm(SEED.read_text("utf-8"), a.seconds)},
+            "warm_25kb_pure_python": pure_python(a.seconds),
             "warm_100kb": warm(hundred.read_text("utf-8"), a.seconds),
             "stages_25kb": stages(SEED.read_text("utf-8"), a.seconds / 5),
             "distinct_25kb": distinct(a.distinct, 25 * 1024),

@@ -99,9 +99,19 @@ MAX_BLOCK = 12
 
 
 def _ends_sentence(text: str) -> bool:
-    if not _SENTENCE_END.search(text):
+    """``_SENTENCE_END`` matches and, for a final period, ``_NAME_END`` does not: the same
+    answer read from the end (both regexes end in "$", and a search tries every start)."""
+    i = len(text)
+    while i and not (text[i - 1].isalnum() or text[i - 1] == "_"):  # re's \W
+        i -= 1
+    if not any(c in ".!?;" for c in text[i:]):
         return False
-    return not (text.endswith(".") and _NAME_END.search(text[:-1]))
+    if not text.endswith("."):
+        return True
+    # A match of _NAME_END implies one of its shortest forms ("ltd", or one word character
+    # after a boundary), within the last few characters; \b still sees the character before.
+    head = text[:-1]
+    return not _NAME_END.search(head, max(0, len(head) - 8))
 
 
 def document_cues(doc: Document) -> list[list[str]]:

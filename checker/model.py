@@ -192,8 +192,11 @@ class Model:
         """``segment_logits(document_features(doc))``, computed the fast way."""
         if self._indexer is None:
             self._indexer = Indexer(lookup_of(self.vocabulary))
-        n = len(doc.segments)
-        rows, ids = self._indexer.document(doc)
+        return self.scores(*self._indexer.document(doc), len(doc.segments))
+
+    def scores(self, rows: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
+        """Logits of ``n`` segments from their features' (row, vocabulary id) pairs: TF-IDF and
+        the linear model in one C pass when the accelerator is built, else in NumPy."""
         fast = features.NATIVE
         if fast is not None and self._native_ready():
             out = fast.logits(

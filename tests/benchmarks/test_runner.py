@@ -101,3 +101,42 @@ def test_proportional_memory_counts_shared_pages_once():
     if pss is None:
         pytest.skip("no /proc/<pid>/smaps_rollup here")
     assert 0 < pss <= rss_mib(os.getpid()) + 1
+
+
+STAGES = {
+    "segments": 187,
+    "feature_ids": 50_000,
+    "native": True,
+    "check": 4.0,
+    "segment": 0.5,
+    "language": 0.5,
+    "features_all": 2.0,
+    "tokens": 0.4,
+    "words": 0.6,
+    "cues": 0.3,
+    "cue_block": 0.5,
+    "headings": 0.05,
+    "scores": 0.7,
+    "rest": 0.8,
+}
+
+
+def test_stage_table_lists_every_stage_and_which_code_ran():
+    lines = run.stage_table(STAGES)
+    assert "C accelerators" in lines[0] and "187 segments" in lines[0]
+    assert "| of which cue patterns | 0.3 |" in lines
+    assert "| TF-IDF and logits | 0.7 |" in lines
+    pure = run.stage_table({**STAGES, "native": False})
+    assert "no C accelerators" in pure[0]
+
+
+def test_missed_throughput_is_explained_by_its_largest_stages():
+    r = {"library": {"warm_25kb": {"policies_per_s": 220.0}, "stages_25kb": STAGES}}
+    (text,) = run.explanations(r)
+    assert "a check of seed 004 takes 4.5 ms" in text
+    # The three largest stages, largest first; the sum of the features is not a stage.
+    assert text.endswith(
+        "Largest stages: the rest: evidence, near-miss reasons, retention detail, report 0.8 ms, "
+        "TF-IDF and logits 0.7 ms, segment and context blocks: hashing the words and n-grams "
+        "0.6 ms."
+    )
