@@ -177,7 +177,7 @@ def _weights(table: dict[str, str], split: bool) -> dict[str, tuple[tuple[str, f
 _WORDS = _weights(_STOPWORDS, split=True)
 _LETTER_OWNERS = _weights(_LETTERS, split=False)
 _TOKEN = re.compile(r"[^\W\d_]+")
-# Punctuation around words ("data," "(GDPR)"): no letters, so stripping it leaves the word.
+# Punctuation around words ("“data”"): no letters, so stripping it leaves the word.
 _EDGE_PUNCTUATION = ".,;:!?()[]{}<>\"'’‘“”«»„/*-–—…"
 # Each character whose lower case holds characteristic letters ("Ø", and "ẞ" for "ß"), so that
 # letters are counted in the text as written, without lower-casing it all.
@@ -187,42 +187,77 @@ _CASED_LETTERS: dict[str, str] = {
     if any(x in _LETTER_OWNERS for x in c.lower())
 }
 _LETTER = re.compile("[" + re.escape("".join(_CASED_LETTERS)) + "]")
+# The text is read as UTF-8 with every ASCII character but a letter made a space: tokens are
+# runs of letters, so none is cut or joined, and an ASCII word comes out as letters only.
+_LETTERS_ONLY = bytes(c if c >= 0x80 or chr(c).isalpha() else 0x20 for c in range(256))
+_WORDS_UTF8 = {word.encode(): word for word in _WORDS}
+_CASED_LETTERS_UTF8 = {c: c.encode() for c in _CASED_LETTERS}
+# The same owners by index into LANGUAGES, for scores kept in a list.
+_WORD_OWNERS = {
+    word: tuple((LANGUAGES.index(lang), w) for lang, w in owners) for word, owners in _WORDS.items()
+}
+_LETTER_INDEXES = {
+    letter: tuple((LANGUAGES.index(lang), w) for lang, w in owners)
+    for letter, owners in _LETTER_OWNERS.items()
+}
 
 
-def _function_words(chunks: Counter[str]) -> dict[str, int]:
-    """How often each function word occurs among the tokens of the lower-cased text, in order of
-    first occurrence, from the text's white-space-separated chunks and their counts.
+def _chunks(text: str) -> tuple[Counter[bytes], bytes]:
+    """The chunks of ``text`` between spaces, counted in order of first occurrence, and the
+    UTF-8 text they come from, every ASCII character but a letter a space.
 
-    No token spans white space, and lower-casing never makes or removes white space (nor, for a
-    Greek final sigma, looks past it), so the text's tokens are those of its lower-cased chunks:
-    each distinct chunk is read once however often it occurs. Visiting the distinct chunks in
-    order of first occurrence visits each token first where it first occurs."""
+    Tokens are the runs of ``_TOKEN`` in the lower-cased text. None spans a space or any other
+    character that is not a letter, and lower-casing never makes or removes one, so the tokens
+    of the text are those of its lower-cased chunks: each distinct chunk is read once however
+    often it occurs. The one letter whose lower case depends on its neighbours is a capital
+    sigma (final or not, looking past apostrophes and periods): a text with one is lower-cased
+    whole first (lower-casing twice changes nothing)."""
+    if "\u03a3" in text:
+        text = text.lower()
+    data = text.encode("utf-8", "surrogatepass").translate(_LETTERS_ONLY)
+    return Counter(data.split()), data
+
+
+def _function_words(chunks: Counter[bytes]) -> dict[str, int]:
+    """How often each function word occurs among the tokens of the lower-cased text, in order
+    of first occurrence: visiting the distinct chunks in order of first occurrence visits each
+    token first where it first occurs (which the float sums of the scores depend on)."""
     found: dict[str, int] = {}
-    for chunk, n in chunks.items():
-        if chunk in _WORDS:  # function words are lower-case letters: the chunk is one token
-            found[chunk] = found.get(chunk, 0) + n
-        elif chunk.islower() and chunk.isalpha():
-            continue  # one token, its own lower case, and not a function word
-        else:  # capitalized, or punctuation around a word ("data," "(GDPR)"); "İ" is "i̇"
-            word = chunk.lower().strip(_EDGE_PUNCTUATION)
-            if word.isalpha():
-                if word in _WORDS:
-                    found[word] = found.get(word, 0) + n
+    get = found.get
+    for chunk in chunks:
+        word = _WORDS_UTF8.get(chunk)  # a function word as written
+        if word is None:
+            if chunk.isascii():  # letters only: one token
+                if chunk.islower():
+                    continue
+                word = _WORDS_UTF8.get(chunk.lower())
+                if word is None:
+                    continue
             else:
-                for token in _TOKEN.findall(word):
-                    if token in _WORDS:
-                        found[token] = found.get(token, 0) + n
+                text = chunk.decode("utf-8", "surrogatepass").lower().strip(_EDGE_PUNCTUATION)
+                if not text.isalpha():  # "we’ve", "İ" ("i̇"), or none at all
+                    n = chunks[chunk]
+                    for token in _TOKEN.findall(text):
+                        if token in _WORDS:
+                            found[token] = get(token, 0) + n
+                    continue
+                if text not in _WORDS:
+                    continue
+                word = text
+        found[word] = get(word, 0) + chunks[chunk]
     return found
 
 
-def _letters(chunks: Counter[str]) -> Counter[str]:
-    """How often each characteristic letter occurs in the chunks, in either case."""
-    odd = [chunk * chunks[chunk] for chunk in itertools.filterfalse(str.isascii, chunks)]
-    letters: Counter[str] = Counter()
-    if odd:
-        for ch, n in Counter(_LETTER.findall("".join(odd))).items():  # one pass, not one per letter
-            for letter in _CASED_LETTERS[ch]:
-                letters[letter] += n
+def _letters(chunks: Counter[bytes], data: bytes) -> dict[str, int]:
+    """How often each characteristic letter occurs in ``data`` (in either case): those present
+    are found in the few chunks that are not ASCII, and each is counted in one fast pass."""
+    odd_chunks: itertools.filterfalse[bytes] = itertools.filterfalse(bytes.isascii, chunks)
+    odd = b" ".join(odd_chunks).decode("utf-8", "surrogatepass")
+    letters: dict[str, int] = {}
+    for ch in set(_LETTER.findall(odd)):
+        n = data.count(_CASED_LETTERS_UTF8[ch])
+        for letter in _CASED_LETTERS[ch]:
+            letters[letter] = letters.get(letter, 0) + n
     return letters
 
 
@@ -237,24 +272,24 @@ UNDETERMINED = LanguageGuess("und", 0.0)
 
 def detect_language(text: str, *, max_chars: int = 20000) -> LanguageGuess:
     """Guess the language of the first ``max_chars`` characters from their function words."""
-    chunks = Counter(text[:max_chars].split())
+    chunks, data = _chunks(text[:max_chars])
     found = _function_words(chunks)
     matched = sum(found.values())
     if matched < _MIN_MATCHES:
         return UNDETERMINED
-    scores = dict.fromkeys(LANGUAGES, 0.0)
+    scores = [0.0] * len(LANGUAGES)  # in the order of LANGUAGES
     for word, n in found.items():  # in order of first occurrence, so the float sums are as ever
-        for lang, weight in _WORDS[word]:
-            scores[lang] += weight * n
-    letters = _letters(chunks)
-    for letter, owners in _LETTER_OWNERS.items():
+        for i, weight in _WORD_OWNERS[word]:
+            scores[i] += weight * n
+    letters = _letters(chunks, data)
+    for letter, owners in _LETTER_INDEXES.items():
         n = letters.get(letter, 0)
         if n:
-            for lang, weight in owners:
-                scores[lang] += _LETTER_WEIGHT * weight * n
-    total = sum(scores.values())
-    best = max(LANGUAGES, key=scores.__getitem__)  # ties go to the first code: deterministic
-    return LanguageGuess(best, round(scores[best] / total, 3))
+            for i, weight in owners:
+                scores[i] += _LETTER_WEIGHT * weight * n
+    total = sum(scores)
+    best = max(range(len(LANGUAGES)), key=scores.__getitem__)  # ties go to the first code
+    return LanguageGuess(LANGUAGES[best], round(scores[best] / total, 3))
 
 
 def count_function_words(text: str) -> int:
@@ -262,7 +297,7 @@ def count_function_words(text: str) -> int:
 
     Decoding uses it to choose between candidate encodings: the right one spells more of them.
     """
-    return sum(_function_words(Counter(text.split())).values())
+    return sum(_function_words(_chunks(text)[0]).values())
 
 
 def odd_characters(text: str, *, max_chars: int = 20000) -> int:
