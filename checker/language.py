@@ -9,6 +9,7 @@ fast and deterministic.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -186,12 +187,12 @@ _CASED_LETTERS: dict[str, str] = {
     for c in "".join(_LETTER_OWNERS) + "".join(_LETTER_OWNERS).upper() + "\u1e9e\u212b"
     if any(x in _LETTER_OWNERS for x in c.lower())
 }
-_LETTER = re.compile("[" + re.escape("".join(_CASED_LETTERS)) + "]")
 # The text is read as UTF-8 with every ASCII character but a letter made a space: tokens are
 # runs of letters, so none is cut or joined, and an ASCII word comes out as letters only.
 _LETTERS_ONLY = bytes(c if c >= 0x80 or chr(c).isalpha() else 0x20 for c in range(256))
 _WORDS_UTF8 = {word.encode(): word for word in _WORDS}
 _CASED_LETTERS_UTF8 = {c: c.encode() for c in _CASED_LETTERS}
+_ASCII = bytes(range(0x80))
 # The same owners by index into LANGUAGES, for scores kept in a list.
 _WORD_OWNERS = {
     word: tuple((LANGUAGES.index(lang), w) for lang, w in owners) for word, owners in _WORDS.items()
@@ -202,20 +203,19 @@ _LETTER_INDEXES = {
 }
 
 
-def _chunks(text: str) -> tuple[Counter[bytes], bytes]:
-    """The chunks of ``text`` between spaces, counted in order of first occurrence, and the
-    UTF-8 text they come from, every ASCII character but a letter a space.
+def _chunks(text: str) -> Counter[bytes]:
+    """The chunks of ``text`` as UTF-8, split at every ASCII character that is not a letter
+    (spaces, punctuation, digits), counted in order of first occurrence.
 
-    Tokens are the runs of ``_TOKEN`` in the lower-cased text. None spans a space or any other
-    character that is not a letter, and lower-casing never makes or removes one, so the tokens
-    of the text are those of its lower-cased chunks: each distinct chunk is read once however
-    often it occurs. The one letter whose lower case depends on its neighbours is a capital
-    sigma (final or not, looking past apostrophes and periods): a text with one is lower-cased
-    whole first (lower-casing twice changes nothing)."""
+    Tokens are the runs of letters (``_TOKEN``) in the lower-cased text. Lower-casing goes
+    character by character and leaves ASCII characters other than letters as they are, so no
+    token spans a split and the tokens of the text are those of its lower-cased chunks: each
+    distinct chunk is read once however often it occurs. The exception is a capital sigma, whose
+    lower case depends on its neighbours (final or not, looking past apostrophes and periods):
+    a text with one is lower-cased whole first (lower-casing twice changes nothing)."""
     if "\u03a3" in text:
         text = text.lower()
-    data = text.encode("utf-8", "surrogatepass").translate(_LETTERS_ONLY)
-    return Counter(data.split()), data
+    return Counter(text.encode("utf-8", "surrogatepass").translate(_LETTERS_ONLY).split())
 
 
 def _function_words(chunks: Counter[bytes]) -> dict[str, int]:
@@ -234,7 +234,12 @@ def _function_words(chunks: Counter[bytes]) -> dict[str, int]:
                 if word is None:
                     continue
             else:
-                text = chunk.decode("utf-8", "surrogatepass").lower().strip(_EDGE_PUNCTUATION)
+                text = chunk.decode("utf-8", "surrogatepass")
+                if not text.islower():
+                    text = text.lower()
+                elif text.isalpha():  # its own lower case: one token, not a function word
+                    continue
+                text = text.strip(_EDGE_PUNCTUATION)
                 if not text.isalpha():  # "we’ve", "İ" ("i̇"), or none at all
                     n = chunks[chunk]
                     for token in _TOKEN.findall(text):
@@ -248,16 +253,20 @@ def _function_words(chunks: Counter[bytes]) -> dict[str, int]:
     return found
 
 
-def _letters(chunks: Counter[bytes], data: bytes) -> dict[str, int]:
-    """How often each characteristic letter occurs in ``data`` (in either case): those present
-    are found in the few chunks that are not ASCII, and each is counted in one fast pass."""
-    odd_chunks: itertools.filterfalse[bytes] = itertools.filterfalse(bytes.isascii, chunks)
-    odd = b" ".join(odd_chunks).decode("utf-8", "surrogatepass")
+def _letters(chunks: Counter[bytes]) -> dict[str, int]:
+    """How often each characteristic letter occurs in the chunks (in either case). Only the few
+    chunks that are not ASCII have any: the letters present are found among their characters
+    other than ASCII, then each is counted in one fast pass over their occurrences."""
+    odd = list(itertools.filterfalse(bytes.isascii, chunks))
+    chars = b"".join(odd).translate(None, _ASCII).decode("utf-8", "surrogatepass")
     letters: dict[str, int] = {}
-    for ch in set(_LETTER.findall(odd)):
-        n = data.count(_CASED_LETTERS_UTF8[ch])
-        for letter in _CASED_LETTERS[ch]:
-            letters[letter] = letters.get(letter, 0) + n
+    present = _CASED_LETTERS.keys() & set(chars)
+    if present:
+        repeated = b"".join(map(operator.mul, odd, map(chunks.__getitem__, odd)))
+        for ch in present:
+            n = repeated.count(_CASED_LETTERS_UTF8[ch])  # (UTF-8 is never misread mid-character)
+            for letter in _CASED_LETTERS[ch]:
+                letters[letter] = letters.get(letter, 0) + n
     return letters
 
 
@@ -272,7 +281,7 @@ UNDETERMINED = LanguageGuess("und", 0.0)
 
 def detect_language(text: str, *, max_chars: int = 20000) -> LanguageGuess:
     """Guess the language of the first ``max_chars`` characters from their function words."""
-    chunks, data = _chunks(text[:max_chars])
+    chunks = _chunks(text[:max_chars])
     found = _function_words(chunks)
     matched = sum(found.values())
     if matched < _MIN_MATCHES:
@@ -281,7 +290,7 @@ def detect_language(text: str, *, max_chars: int = 20000) -> LanguageGuess:
     for word, n in found.items():  # in order of first occurrence, so the float sums are as ever
         for i, weight in _WORD_OWNERS[word]:
             scores[i] += weight * n
-    letters = _letters(chunks, data)
+    letters = _letters(chunks)
     for letter, owners in _LETTER_INDEXES.items():
         n = letters.get(letter, 0)
         if n:
@@ -297,7 +306,7 @@ def count_function_words(text: str) -> int:
 
     Decoding uses it to choose between candidate encodings: the right one spells more of them.
     """
-    return sum(_function_words(_chunks(text)[0]).values())
+    return sum(_function_words(_chunks(text)).values())
 
 
 def odd_characters(text: str, *, max_chars: int = 20000) -> int:

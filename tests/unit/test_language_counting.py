@@ -31,9 +31,9 @@ def _letters_of_lowered_text(text: str) -> dict[str, int]:
 
 
 def _counted(text: str) -> tuple[list[tuple[str, int]], dict[str, int]]:
-    chunks, data = language._chunks(text)
+    chunks = language._chunks(text)
     found = language._function_words(chunks)
-    letters = {k: n for k, n in language._letters(chunks, data).items() if n}
+    letters = {k: n for k, n in language._letters(chunks).items() if n}
     return list(found.items()), letters
 
 
@@ -93,6 +93,8 @@ def test_unicode_facts_the_counting_relies_on() -> None:
         if c.isalpha():  # a run of letters is one token
             assert token_char.match(c), hex(ord(c))
         assert low.lower() == low and "\u03a3" not in low, hex(ord(c))  # lower-cased for good
+        if not (c.isupper() or c.istitle()):  # a lower-case string is its own lower case
+            assert low == c, hex(ord(c))
         if any(x in _LETTER_OWNERS for x in low):  # counted as written, in either case
             assert c in language._CASED_LETTERS, hex(ord(c))
     ascii_token_chars = [chr(b) for b in range(128) if token_char.match(chr(b))]
