@@ -83,7 +83,7 @@ def machine() -> dict[str, Any]:
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "numpy": numpy.__version__,
-        "accelerators": [name for name in ("features", "literals") if native.load(name)],
+        "accelerators": [name for name in native.NAMES if native.load(name)],
         "commit": sh(["git", "rev-parse", "--short", "HEAD"]).strip() or "unknown",
         "model": model.version,
         "model_sha256": model.sha256[:12],

@@ -24,6 +24,19 @@ DIFF_FORMATS = ("text", "json", "markdown")
 STDIN_NAME = "-"
 
 
+def _version() -> str:
+    """The version and which C accelerators run: a slow install shows it here."""
+    from checker import native
+
+    built = [name for name in native.NAMES if native.load(name) is not None]
+    how = (
+        "turned off by POLICYCHECK_PURE_PYTHON"
+        if native.PURE_PYTHON
+        else ", ".join(built) or "none built (pure Python)"
+    )
+    return f"policycheck {__version__} (C accelerators: {how})"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="policycheck",
@@ -31,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 passed, 1 gaps found (diff: a required element was lost), "
         "2 could not run.",
     )
-    p.add_argument("--version", action="version", version=f"policycheck {__version__}")
+    p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     c = sub.add_parser(

@@ -11,6 +11,7 @@ import os
 from types import ModuleType
 
 PURE_PYTHON = os.environ.get("POLICYCHECK_PURE_PYTHON", "") not in ("", "0")
+NAMES = ("features", "literals")  # the extensions setup.py declares
 
 
 def load(name: str) -> ModuleType | None:

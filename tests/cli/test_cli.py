@@ -212,3 +212,24 @@ def test_diff_exit_codes_in_a_real_process(tmp_path):
         missing.stderr
         == f"policycheck: cannot read {tmp_path / 'nope.md'}: No such file or directory\n".encode()
     )
+
+
+@pytest.mark.parametrize("pure", ["", "1"])
+def test_version_says_which_accelerators_run(pure: str):
+    import os
+    from importlib.util import find_spec
+
+    from checker import native
+
+    env = {**os.environ, "POLICYCHECK_PURE_PYTHON": pure}
+    proc = subprocess.run(
+        [sys.executable, "-m", "checker", "--version"], capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0
+    if pure:
+        expected = "turned off by POLICYCHECK_PURE_PYTHON"
+    else:  # what this install built: CI has a compiler, a checkout without one builds none
+        built = [n for n in native.NAMES if find_spec(f"checker._native_{n}") is not None]
+        expected = ", ".join(built) or "none built (pure Python)"
+    assert proc.stdout.startswith("policycheck ")
+    assert proc.stdout.rstrip().endswith(f"(C accelerators: {expected})")
