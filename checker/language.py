@@ -178,8 +178,9 @@ def _weights(table: dict[str, str], split: bool) -> dict[str, tuple[tuple[str, f
 _WORDS = _weights(_STOPWORDS, split=True)
 _LETTER_OWNERS = _weights(_LETTERS, split=False)
 _TOKEN = re.compile(r"[^\W\d_]+")
-# Punctuation around words ("“data”"): no letters, so stripping it leaves the word.
-_EDGE_PUNCTUATION = ".,;:!?()[]{}<>\"'’‘“”«»„/*-–—…"
+# Punctuation other than ASCII around words ("“data”"): no letters, so stripping it leaves
+# the word.
+_EDGE_PUNCTUATION = "’‘“”«»„–—…•·"
 # Each character whose lower case holds characteristic letters ("Ø", and "ẞ" for "ß"), so that
 # letters are counted in the text as written, without lower-casing it all.
 _CASED_LETTERS: dict[str, str] = {
@@ -187,9 +188,12 @@ _CASED_LETTERS: dict[str, str] = {
     for c in "".join(_LETTER_OWNERS) + "".join(_LETTER_OWNERS).upper() + "\u1e9e\u212b"
     if any(x in _LETTER_OWNERS for x in c.lower())
 }
-# The text is read as UTF-8 with every ASCII character but a letter made a space: tokens are
-# runs of letters, so none is cut or joined, and an ASCII word comes out as letters only.
-_LETTERS_ONLY = bytes(c if c >= 0x80 or chr(c).isalpha() else 0x20 for c in range(256))
+# The text is read as UTF-8 with its ASCII letters lower-cased and every other ASCII character
+# made a space: tokens are runs of letters, so none is cut or joined, and an ASCII word comes
+# out as lower-case letters only.
+_LOWER_LETTERS_ONLY = bytes(
+    c if c >= 0x80 else ord(chr(c).lower()) if chr(c).isalpha() else 0x20 for c in range(256)
+)
 _WORDS_UTF8 = {word.encode(): word for word in _WORDS}
 _CASED_LETTERS_UTF8 = {c: c.encode() for c in _CASED_LETTERS}
 _ASCII = bytes(range(0x80))
@@ -205,7 +209,8 @@ _LETTER_INDEXES = {
 
 def _chunks(text: str) -> Counter[bytes]:
     """The chunks of ``text`` as UTF-8, split at every ASCII character that is not a letter
-    (spaces, punctuation, digits), counted in order of first occurrence.
+    (spaces, punctuation, digits), ASCII letters lower-cased, counted in order of first
+    occurrence.
 
     Tokens are the runs of letters (``_TOKEN``) in the lower-cased text. Lower-casing goes
     character by character and leaves ASCII characters other than letters as they are, so no
@@ -215,7 +220,7 @@ def _chunks(text: str) -> Counter[bytes]:
     a text with one is lower-cased whole first (lower-casing twice changes nothing)."""
     if "\u03a3" in text:
         text = text.lower()
-    return Counter(text.encode("utf-8", "surrogatepass").translate(_LETTERS_ONLY).split())
+    return Counter(text.encode("utf-8", "surrogatepass").translate(_LOWER_LETTERS_ONLY).split())
 
 
 def _function_words(chunks: Counter[bytes]) -> dict[str, int]:
@@ -225,31 +230,24 @@ def _function_words(chunks: Counter[bytes]) -> dict[str, int]:
     found: dict[str, int] = {}
     get = found.get
     for chunk in chunks:
-        word = _WORDS_UTF8.get(chunk)  # a function word as written
-        if word is None:
-            if chunk.isascii():  # letters only: one token
-                if chunk.islower():
-                    continue
-                word = _WORDS_UTF8.get(chunk.lower())
-                if word is None:
-                    continue
-            else:
-                text = chunk.decode("utf-8", "surrogatepass")
-                if not text.islower():
-                    text = text.lower()
-                elif text.isalpha():  # its own lower case: one token, not a function word
-                    continue
-                text = text.strip(_EDGE_PUNCTUATION)
-                if not text.isalpha():  # "we’ve", "İ" ("i̇"), or none at all
-                    n = chunks[chunk]
-                    for token in _TOKEN.findall(text):
-                        if token in _WORDS:
-                            found[token] = get(token, 0) + n
-                    continue
-                if text not in _WORDS:
-                    continue
-                word = text
-        found[word] = get(word, 0) + chunks[chunk]
+        word = _WORDS_UTF8.get(chunk)
+        if word is not None:
+            found[word] = get(word, 0) + chunks[chunk]
+        elif not chunk.isascii():  # (an ASCII chunk is lower-case letters: one token)
+            text = chunk.decode("utf-8", "surrogatepass")
+            if not text.islower():
+                text = text.lower()
+            elif text.isalpha():
+                continue  # its own lower case: one token, not a function word
+            text = text.strip(_EDGE_PUNCTUATION)
+            if text.isalpha():  # one token
+                if text in _WORDS:
+                    found[text] = get(text, 0) + chunks[chunk]
+            else:  # "we’ve", "İ" ("i̇"), or no letters at all
+                n = chunks[chunk]
+                for token in _TOKEN.findall(text):
+                    if token in _WORDS:
+                        found[token] = get(token, 0) + n
     return found
 
 
