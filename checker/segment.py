@@ -10,8 +10,10 @@ with a hand-written list.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -67,6 +69,39 @@ class Segment:
     line: int  # 1-based line of ``start``
     heading: str  # text of the nearest heading above ("" if none)
     is_heading: bool
+
+
+def _segment_maker() -> Callable[[int, str, int, int, int, str, bool], Segment]:
+    """``Segment(...)`` without the frozen dataclass's ``__init__``, which sets each field with
+    ``object.__setattr__``: the slots' own setters make the same object in about half the time
+    (a document has hundreds of segments)."""
+    fields = [f.name for f in dataclasses.fields(Segment)]
+    if fields != ["index", "text", "start", "end", "line", "heading", "is_heading"] or hasattr(
+        Segment, "__post_init__"
+    ):
+        return Segment  # a field or a __post_init__ was added: made the ordinary way
+    new = object.__new__
+    set_index, set_text, set_start, set_end, set_line, set_heading, set_is_heading = (
+        getattr(Segment, name).__set__ for name in fields
+    )
+
+    def make(
+        index: int, text: str, start: int, end: int, line: int, heading: str, is_heading: bool
+    ) -> Segment:
+        seg = new(Segment)
+        set_index(seg, index)
+        set_text(seg, text)
+        set_start(seg, start)
+        set_end(seg, end)
+        set_line(seg, line)
+        set_heading(seg, heading)
+        set_is_heading(seg, is_heading)
+        return seg
+
+    return make
+
+
+_new_segment = _segment_maker()
 
 
 class _Line(NamedTuple):
@@ -364,7 +399,9 @@ def segment(text: str) -> Document:
             is_heading = nxt.md or nxt.bullet or nxt.table or _is_prose(text, nxt.start, nxt.end)
         if is_heading:
             heading = text[start:end]
-            segments.append(Segment(len(segments), heading, start, end, line_no, heading, True))
+            segments.append(
+                _new_segment(len(segments), heading, start, end, line_no, heading, True)
+            )
             continue
         if table:
             spans = [(start, end)]
@@ -385,5 +422,5 @@ def segment(text: str) -> Document:
             if not single:
                 line += text.count("\n", pos, s)
                 pos = s
-            segments.append(Segment(len(segments), text[s:e], s, e, line, heading, False))
+            segments.append(_new_segment(len(segments), text[s:e], s, e, line, heading, False))
     return Document(text=text, segments=tuple(segments))

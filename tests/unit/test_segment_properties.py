@@ -4,6 +4,7 @@ without overlapping, and each heading is carried to the segments under it."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import textwrap
 
@@ -11,7 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.segment import MAX_SEGMENT_CHARS, Document, segment, split_sentences
+from checker.segment import (
+    MAX_SEGMENT_CHARS,
+    Document,
+    Segment,
+    _new_segment,
+    segment,
+    split_sentences,
+)
 from tests.conftest import SEEDS
 from tests.hardening.strategies import policy_text
 
@@ -93,3 +101,18 @@ def test_a_prose_line_is_split_as_split_sentences_splits_it():
         "Ask J. Smith?",
         "Yes.",
     ]
+
+
+def test_segments_are_made_as_the_dataclass_makes_them():
+    args = (3, "We keep data.", 10, 23, 2, "Retention", False)
+    made = _new_segment(*args)
+    assert made == Segment(*args) and hash(made) == hash(Segment(*args))
+    assert type(made) is Segment and repr(made) == repr(Segment(*args))
+    assert _new_segment is not Segment  # (the fast path is on: the fields are as it expects)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.text = "changed"  # type: ignore[misc]
+    doc = segment("Retention\n\nWe keep data. For two years.")
+    assert all(type(s) is Segment for s in doc.segments)
+    assert [Segment(*(getattr(s, f) for f in Segment.__slots__)) for s in doc.segments] == list(
+        doc.segments
+    )
