@@ -264,12 +264,21 @@ def _soft_wraps(text: str, lines: list[_Line]) -> int:
     case; a text with enough of them is wrapped, at about the width of those lines."""
     widths: list[int] = []
     adjacent = 0
-    for a, b in itertools.pairwise(lines):
-        if b.line_no != a.line_no + 1 or a.md or a.table or b.md or b.table or b.bullet:
+    for (a_start, a_end, a_no, a_md, a_table, _, _, a_width), (
+        b_start,
+        _,
+        b_no,
+        b_md,
+        b_table,
+        b_bullet,
+        _,
+        _,
+    ) in itertools.pairwise(lines):
+        if b_no != a_no + 1 or a_md or a_table or b_md or b_table or b_bullet:
             continue
         adjacent += 1
-        if text[b.start].islower() and not _ends_prose(text, a.start, a.end):
-            widths.append(a.last_width)
+        if text[b_start].islower() and not _ends_prose(text, a_start, a_end):
+            widths.append(a_width)
     if len(widths) < WRAPPED_MIN_BREAKS or len(widths) < WRAPPED_MIN_SHARE * adjacent:
         return 0
     widths.sort()
@@ -307,8 +316,8 @@ def _paragraphs(text: str, lines: list[_Line]) -> list[_Line]:
     if not width:
         return lines
     out: list[_Line] = []
+    prev = None
     for ln in lines:
-        prev = out[-1] if out else None
         if (
             prev is not None
             and ln.line_no == prev.last_line + 1
@@ -316,12 +325,17 @@ def _paragraphs(text: str, lines: list[_Line]) -> list[_Line]:
             and _broken_for_width(text, prev, ln, width)
             and _continues(text, prev, ln)
         ):
-            out[-1] = _Line(
-                prev.start, ln.end, prev.line_no, False, False, prev.bullet,
-                last_line=ln.line_no, last_width=ln.last_width,
+            prev = _new_line(
+                _Line,
+                (prev.start, ln.end, prev.line_no, False, False, prev.bullet, ln.line_no,
+                 ln.last_width),
             )  # fmt: skip
         else:
-            out.append(ln)
+            if prev is not None:
+                out.append(prev)
+            prev = ln
+    if prev is not None:
+        out.append(prev)
     return out
 
 
