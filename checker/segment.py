@@ -149,7 +149,7 @@ def _is_abbreviation(text: str, start: int, end: int, abbrevs: frozenset[str]) -
     lo = end - _WORD_WINDOW
     i = text.rfind(" ", lo if lo > start else start, end) + 1
     word = text[i:end] if i else ""
-    if not word.isprintable() or not i:
+    if not i or not word.isprintable():
         i = end
         while i > start and not text[i - 1].isspace():
             i -= 1

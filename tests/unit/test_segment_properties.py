@@ -13,10 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.segment import (
+    _PROSE_END,
     MAX_SEGMENT_CHARS,
     Document,
     Segment,
+    _breaks,
+    _ends_prose,
+    _lines,
     _new_segment,
+    _paragraphs,
     segment,
     split_sentences,
 )
@@ -116,3 +121,22 @@ def test_segments_are_made_as_the_dataclass_makes_them():
     assert [Segment(*(getattr(s, f) for f in Segment.__slots__)) for s in doc.segments] == list(
         doc.segments
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_POLICY_LIKE, policy_text()), st.sampled_from([0, 40, 72]))
+def test_breaks_of_the_whole_text_are_those_of_each_line(text: str, width: int) -> None:
+    # segment() finds candidate breaks once for the whole text and gives each line (or joined
+    # paragraph) those that start and end inside it.
+    text = _wrapped(text, width) if width else text
+    everywhere = _breaks(text, 0, len(text))
+    for ln in _paragraphs(text, _lines(text)):
+        inside = [(p, a) for p, a in everywhere if ln.start <= p and a < ln.end]
+        assert inside == _breaks(text, ln.start, ln.end)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list(".!?:;…\"'”’)]a b\n")), max_size=12))
+def test_ends_prose_is_the_regex(text: str) -> None:
+    text = text.rstrip("\n")
+    assert _ends_prose(text, 0, len(text)) == bool(_PROSE_END.search(text))
