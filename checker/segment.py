@@ -198,7 +198,11 @@ def _sentences(
         else:
             _add_trimmed(text, s, e, out)
         s = after
-    _add_trimmed(text, s, end, out)
+    if 0 < end - s <= MAX_SEGMENT_CHARS and not (text[s].isspace() or text[end - 1].isspace()):
+        if text[s].isalpha() or _HAS_LETTER.search(text, s, end):
+            out.append((s, end))
+    else:
+        _add_trimmed(text, s, end, out)
     return out
 
 
@@ -348,7 +352,10 @@ def _lines(text: str) -> list[_Line]:
         pieces.pop()  # after a final line break (or of an empty text): no line
     for line_no, raw in enumerate(pieces, 1):
         line_start = pos
-        pos += len(raw) + 1
+        width = len(raw)
+        pos += width + 1
+        if not raw:
+            continue
         n = len(raw.rstrip())  # the content ends here
         if not n:
             continue
@@ -378,7 +385,7 @@ def _lines(text: str) -> list[_Line]:
         lines.append(
             _new_line(
                 _Line,
-                (line_start + cs, line_start + n, line_no, md, table, bullet, line_no, len(raw)),
+                (line_start + cs, line_start + n, line_no, md, table, bullet, line_no, width),
             )
         )
     return lines
@@ -395,6 +402,7 @@ def segment(text: str) -> Document:
     # and ends before its end is what a search of that line alone finds; one that runs past it
     # only crosses white space, so it hides no candidate of the next line.
     breaks = _breaks(text, 0, len(text))
+    n_breaks = len(breaks)
     k = 0  # the first break not before the current line
     segments: list[Segment] = []
     heading = ""
@@ -420,10 +428,10 @@ def segment(text: str) -> Document:
         if table:
             spans = [(start, end)]
         else:
-            while k < len(breaks) and breaks[k][0] < start:
+            while k < n_breaks and breaks[k][0] < start:
                 k += 1
             j = k
-            while j < len(breaks) and breaks[j][0] < end:
+            while j < n_breaks and breaks[j][0] < end:
                 j += 1
             if j == k and end - start <= MAX_SEGMENT_CHARS:
                 spans = [(start, end)]  # (a line's content is stripped and has a letter)
