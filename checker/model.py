@@ -10,12 +10,13 @@ file's sha256 are checked, and each mismatch is a ``ModelError`` that says what 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
@@ -58,9 +59,21 @@ class Vocabulary(Mapping[str, int]):
     strings, about 40 MB, is built only when something asks for a string (training,
     ``vectorize``, tests)."""
 
-    def __init__(self, joined: bytes) -> None:
-        self.joined = joined
+    def __init__(self, joined: bytes | Callable[[], bytes], size: int | None = None) -> None:
+        # A loaded model passes a reader of its verified artifact and the term count: checking
+        # never needs the 2.4 MB of terms once their hash table is built, so no process keeps
+        # them (an API worker's memory) until training or a test asks.
+        self._joined = joined if isinstance(joined, bytes) else None
+        self._read = None if isinstance(joined, bytes) else joined
+        self._size = size
         self._dict: dict[str, int] | None = None
+
+    @property
+    def joined(self) -> bytes:
+        if self._joined is None:
+            assert self._read is not None
+            self._joined = self._read()
+        return self._joined
 
     def text(self) -> str:
         return self.joined.decode("utf-8")
@@ -87,7 +100,9 @@ class Vocabulary(Mapping[str, int]):
         return iter(self.terms)
 
     def __len__(self) -> int:
-        return self.joined.count(b"\n") + 1
+        if self._size is None:
+            self._size = self.joined.count(b"\n") + 1
+        return self._size
 
 
 def lookup_of(vocabulary: Mapping[str, int]) -> Lookup:
@@ -281,17 +296,14 @@ def load(directory: Path | str | None = None) -> Model:
     artifact = directory / str(manifest.get("artifact", ARTIFACT_NAME))
     if not artifact.is_file():
         raise ModelError(f"model artifact {artifact} is missing")
-    digest = sha256_file(artifact)
-    if digest != manifest.get("sha256"):
-        raise ModelError(
-            f"model artifact {artifact.name} does not match its manifest (sha256 {digest[:12]}... "
-            f"expected {str(manifest.get('sha256'))[:12]}...): refusing to load a tampered model"
-        )
+    expected = str(manifest.get("sha256"))
     try:
-        with np.load(artifact, allow_pickle=False) as z:
-            vocabulary = Vocabulary(z["vocabulary"].tobytes())
-            lookup = Lookup.of_lines(vocabulary.joined)
+        with _verified(artifact, expected) as z:
+            terms = z["vocabulary"].tobytes()
+            lookup = Lookup.of_lines(terms)
             arrays = {k: z[k] for k in ("idf", "block", "coef", "intercept")}
+        vocabulary = Vocabulary(partial(_terms, artifact, expected), len(lookup))
+        del terms
     except Collision:  # a ValueError: before the clause below
         raise ModelError(f"model artifact {artifact.name} repeats vocabulary terms") from None
     except (
@@ -320,6 +332,28 @@ def load(directory: Path | str | None = None) -> Model:
         manifest=manifest,
         _indexer=Indexer(lookup),
     )
+
+
+def _verified(artifact: Path, expected: str) -> Any:
+    """The artifact's arrays (an ``NpzFile``), read from the very bytes whose sha256 matched
+    the manifest: the file cannot change between the check and the read."""
+    try:
+        data = artifact.read_bytes()
+    except OSError as e:
+        raise ModelError(f"model artifact {artifact.name} is unreadable: {e}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != expected:
+        raise ModelError(
+            f"model artifact {artifact.name} does not match its manifest (sha256 {digest[:12]}... "
+            f"expected {expected[:12]}...): refusing to load a tampered model"
+        )
+    return np.load(io.BytesIO(data), allow_pickle=False)
+
+
+def _terms(artifact: Path, expected: str) -> bytes:
+    """The vocabulary's terms, read again (and verified again) when something asks for them."""
+    with _verified(artifact, expected) as z:
+        return bytes(z["vocabulary"].tobytes())
 
 
 @lru_cache(maxsize=4)
