@@ -1,9 +1,10 @@
 /* checker._native_features: the checker's feature -> logit hot path in C.
  *
- * Three functions, each the twin of pure-Python code that stays the reference (tests hold the
+ * Four functions, each the twin of pure-Python code that stays the reference (tests hold the
  * two to the same results; POLICYCHECK_PURE_PYTHON=1 turns this module off):
  *
- *   layout(text) -> bytearray          the collapsing step of features.word_layout
+ *   layout(text) -> bytearray          features.collapse
+ *   word_layout(texts) -> bytearray    features.word_layout after the e-mail and URL steps
  *   index(cp, spans, n, base, keys, values, first, shift, min_gram, context)
  *                -> (rows, ids)        the segment and context blocks of Indexer.document
  *   logits(rows, ids, n, idf, block, weights, coef, intercept)
@@ -24,8 +25,10 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(p) __builtin_prefetch(p)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define PREFETCH(p) ((void)0)
+#define ALWAYS_INLINE inline
 #endif
 
 /* ---- buffers --------------------------------------------------------------------------- */
@@ -139,19 +142,35 @@ bytearray_of(const void *data, Py_ssize_t n, Py_ssize_t itemsize)
 
 /* ---- layout ----------------------------------------------------------------------------- */
 
-static unsigned char latin1_word[256];
+/* Which Latin-1 code points layout keeps: those the word pattern [^\W_] matches (re's \w is
+ * str.isalnum() plus "_"), and "\n". */
+static unsigned char latin1_kept[256];
 
-/* Which code points the word pattern [^\W_] matches: re's \w is str.isalnum() plus "_". */
-static inline int
-is_word(Py_UCS4 c)
+/* The output of layout and word_layout: code points, each run of gaps (neither word characters
+ * nor "\n") made one space and, in word_layout, each run of digits made a placeholder. */
+typedef struct {
+    uint32_t *dst;
+    Py_ssize_t m;
+    uint32_t gap_before; /* the last character out was a gap: a gap is kept only after none */
+    Py_ssize_t digits;     /* the digits of the current run, not yet out */
+} writer;
+
+/* Branch-free (words and gaps alternate every few characters): the character is written even
+ * when it is a gap after a gap, and then not counted. Every call has room for its character. */
+static inline void
+put(writer *w, Py_UCS4 c)
 {
-    return c < 256 ? latin1_word[c] : Py_UNICODE_ISALNUM(c);
+    const uint32_t word = c < 256 ? latin1_kept[c] : Py_UNICODE_ISALNUM(c) != 0;
+    const uint32_t mask = 0 - word;
+    w->dst[w->m] = ((uint32_t)c & mask) | (' ' & ~mask);
+    w->m += word | !w->gap_before;
+    w->gap_before = word ^ 1;
 }
 
 PyDoc_STRVAR(layout_doc,
              "layout(text) -> bytearray\n\n"
              "The code points (uint32) of ``text`` with each run of characters that are neither\n"
-             "word characters nor \"\\n\" replaced by one space: the last step of word_layout.");
+             "word characters nor \"\\n\" replaced by one space: features.collapse.");
 
 static PyObject *
 layout(PyObject *self, PyObject *arg)
@@ -172,28 +191,256 @@ layout(PyObject *self, PyObject *arg)
     PyObject *out = PyByteArray_FromStringAndSize(NULL, n * 4);
     if (out == NULL)
         return NULL;
-    uint32_t *dst = (uint32_t *)PyByteArray_AS_STRING(out);
     const int kind = PyUnicode_KIND(arg);
     const void *data = PyUnicode_DATA(arg);
-    Py_ssize_t m = 0;
+    writer w = {(uint32_t *)PyByteArray_AS_STRING(out), 0, 0, 0};
     Py_BEGIN_ALLOW_THREADS;
-    int gap_before = 0; /* the previous character was a gap: a gap is kept only after none */
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c == '\n' || is_word(c)) {
-            dst[m++] = (uint32_t)c;
-            gap_before = 0;
-        }
-        else if (!gap_before) {
-            dst[m++] = ' ';
-            gap_before = 1;
-        }
-    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        put(&w, PyUnicode_READ(kind, data, i));
     Py_END_ALLOW_THREADS;
-    if (PyByteArray_Resize(out, m * 4) < 0) {
+    if (PyByteArray_Resize(out, w.m * 4) < 0) {
         Py_DECREF(out);
         return NULL;
     }
+    return out;
+}
+
+/* ---- word_layout ------------------------------------------------------------------------- */
+
+#define CAPITAL_SIGMA 0x3A3    /* lower() makes it final or not by its context */
+#define CAPITAL_I_DOT 0x130    /* lower() makes it two characters: "i" and U+0307 */
+
+/* re's \d in a str pattern: str.isdecimal() (no decimal digit in Latin-1 beyond 0-9). */
+static inline int
+is_digit(Py_UCS4 c)
+{
+    return c < 256 ? c - '0' < 10 : Py_UNICODE_ISDECIMAL(c);
+}
+
+/* The class [\d ()./-] of features._PHONE. */
+static inline int
+is_phone_part(Py_UCS4 c)
+{
+    return c == ' ' || c == '(' || c == ')' || c == '.' || c == '/' || c == '-' || is_digit(c);
+}
+
+/* ASCII as char_at gives it: "\n" as "\r", and upper case made lower with lower. */
+static unsigned char ascii_as_is[128], ascii_lower[128];
+
+/* Character i of the text as normalize sees it after lower(): "\n" is a gap that ends a phone
+ * number like "\r" (word_layout makes it a space); with lower, its simple lower case, which is
+ * str.lower() but for the two characters kept as they are (a test asks every code point). */
+static inline Py_UCS4
+char_at(const unsigned char *ascii, int kind, const void *data, Py_ssize_t i, int lower)
+{
+    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    if (c < 128)
+        return ascii[c];
+    return lower && c != CAPITAL_SIGMA && c != CAPITAL_I_DOT ? Py_UNICODE_TOLOWER(c) : c;
+}
+
+/* "0" for one or two digits, "00" for three, "0000" for more (features._number). */
+static inline void
+end_digits(writer *w)
+{
+    const Py_ssize_t n = w->digits;
+    if (n) {
+        for (int k = n <= 2 ? 1 : n == 3 ? 2 : 4; k; k--)
+            w->dst[w->m++] = '0';
+        w->gap_before = 0;
+        w->digits = 0;
+    }
+}
+
+/* One text into w: normalize after its e-mail and URL placeholders (lower(), then
+ * _DIGITS.sub(_number, _PHONE.sub(" zzphone ", text))), collapsed. _PHONE is
+ * \+?\d[\d ()./-]{6,}\d: from a start (an optional "+", then a digit at p) the greedy class run
+ * stops at the first character outside the class (e), and re backtracks to the last digit of
+ * the run: a match if at least six characters of the class lie between; else no start before
+ * e matches either (the run and its last digit are the same from any of them, and "+" is
+ * outside the class), so the scan goes on at e. A capital sigma (lower() depends on its
+ * context) stops it: 0, or -1 for a sigma. */
+static ALWAYS_INLINE int
+layout_text(writer *out, int kind, const void *data, Py_ssize_t n, int lower)
+{
+    static const char phone[] = " zzphone ";
+    const unsigned char *ascii = lower ? ascii_lower : ascii_as_is;
+    writer w = *out;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        const Py_UCS4 c = char_at(ascii, kind, data, i, lower);
+        Py_ssize_t plain_end = i + 1; /* the characters from i that are in no phone number */
+        if (c == '+' || is_digit(c)) {
+            const Py_ssize_t p = i + (c == '+');
+            if (p < n && is_digit(char_at(ascii, kind, data, p, lower))) {
+                Py_ssize_t e = p + 1, last = -1;
+                for (; e < n; e++) {
+                    const Py_UCS4 d = char_at(ascii, kind, data, e, lower);
+                    if (!is_phone_part(d))
+                        break;
+                    if (is_digit(d))
+                        last = e;
+                }
+                if (last >= p + 7) {
+                    end_digits(&w);
+                    for (const char *s = phone; *s; s++)
+                        put(&w, (Py_UCS4)*s);
+                    i = last + 1;
+                    continue;
+                }
+                plain_end = e;
+            }
+        }
+        else if (!w.digits && c < 256) { /* the common case: a plain character */
+            put(&w, c);
+            i++;
+            continue;
+        }
+        for (; i < plain_end; i++) {
+            const Py_UCS4 d = char_at(ascii, kind, data, i, lower);
+            if (is_digit(d)) {
+                w.digits++;
+                continue;
+            }
+            end_digits(&w);
+            if (d >= 256 && lower && (d == CAPITAL_SIGMA || d == CAPITAL_I_DOT)) {
+                if (d == CAPITAL_SIGMA)
+                    return -1;
+                put(&w, 'i');
+                put(&w, 0x307);
+            }
+            else
+                put(&w, d);
+        }
+    }
+    end_digits(&w);
+    *out = w;
+    return 0;
+}
+
+/* layout_text specialised for each kind of str. */
+static int
+layout_any(writer *w, PyObject *text, int lower)
+{
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    switch (PyUnicode_KIND(text)) {
+        case PyUnicode_1BYTE_KIND:
+            return layout_text(w, PyUnicode_1BYTE_KIND, data, n, lower);
+        case PyUnicode_2BYTE_KIND:
+            return layout_text(w, PyUnicode_2BYTE_KIND, data, n, lower);
+        default:
+            return layout_text(w, PyUnicode_4BYTE_KIND, data, n, lower);
+    }
+}
+
+/* Room for a text of n characters: at most 2n (a "İ" gives two, a phone number of at least 8
+ * characters 9), plus " \n " before it. */
+static inline Py_ssize_t
+room_for(Py_ssize_t n)
+{
+    return 2 * n + 3;
+}
+
+PyDoc_STRVAR(word_layout_doc,
+             "word_layout(texts) -> bytearray\n\n"
+             "features.word_layout of texts whose e-mail addresses and URLs are placeholders\n"
+             "already: the code points (uint32) of \" \" + \" \\n \".join(texts) + \" \" with each\n"
+             "text normalized (lower(), then phone numbers and numbers replaced as\n"
+             "features.normalize replaces them), its \"\\n\"s made spaces, and each run of\n"
+             "characters that are neither word characters nor \"\\n\" replaced by one space.");
+
+static PyObject *
+word_layout(PyObject *self, PyObject *arg)
+{
+    if (PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "word_layout: expected a sequence of str, not a str");
+        return NULL;
+    }
+    PyObject *texts = PySequence_Tuple(arg); /* a list may change while the GIL is released */
+    if (texts == NULL)
+        return NULL;
+    PyObject *out = NULL;
+    const Py_ssize_t k = PyTuple_GET_SIZE(texts);
+    for (Py_ssize_t j = 0; j < k; j++) {
+        PyObject *t = PyTuple_GET_ITEM(texts, j);
+        if (!PyUnicode_Check(t)) {
+            PyErr_Format(PyExc_TypeError, "word_layout: expected str texts, not %.100s",
+                         Py_TYPE(t)->tp_name);
+            goto done;
+        }
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(t) < 0)
+            goto done;
+#endif
+        if (PyUnicode_GET_LENGTH(t) > PY_SSIZE_T_MAX / 64 / (k + 1)) {
+            PyErr_SetString(PyExc_ValueError, "word_layout: texts too long");
+            goto done;
+        }
+    }
+    Py_ssize_t left = 1; /* room for the texts not yet out, and the final space */
+    for (Py_ssize_t j = 0; j < k; j++)
+        left += room_for(PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(texts, j)));
+    Py_ssize_t cap = 1 + left;
+    out = PyByteArray_FromStringAndSize(NULL, cap * 4);
+    if (out == NULL)
+        goto done;
+    writer w = {(uint32_t *)PyByteArray_AS_STRING(out), 0, 0, 0};
+    put(&w, ' ');
+    Py_ssize_t j = 0;
+    while (j < k) {
+        Py_ssize_t stop; /* the first text with a capital sigma, or k */
+        Py_BEGIN_ALLOW_THREADS;
+        for (stop = j; stop < k; stop++) {
+            const writer before = w;
+            if (stop) {
+                put(&w, ' ');
+                put(&w, '\n');
+                put(&w, ' ');
+            }
+            PyObject *t = PyTuple_GET_ITEM(texts, stop);
+            if (layout_any(&w, t, 1) < 0) {
+                w = before;
+                break;
+            }
+            left -= room_for(PyUnicode_GET_LENGTH(t));
+        }
+        Py_END_ALLOW_THREADS;
+        if (stop == k)
+            break;
+        /* A capital sigma: the text as str.lower() makes it, then no lower case of its own. */
+        PyObject *low = PyObject_CallMethod((PyObject *)&PyUnicode_Type, "lower", "O",
+                                            PyTuple_GET_ITEM(texts, stop));
+        if (low == NULL)
+            goto fail;
+        const Py_ssize_t n = PyUnicode_GET_LENGTH(low);
+        left -= room_for(PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(texts, stop)));
+        const Py_ssize_t need = w.m + 3 + n + n / 8 + 1 + left;
+        if (n > PY_SSIZE_T_MAX / 64 / (k + 1) ||
+            (need > cap && PyByteArray_Resize(out, (cap = need) * 4) < 0)) {
+            Py_DECREF(low);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "word_layout: texts too long");
+            goto fail;
+        }
+        w.dst = (uint32_t *)PyByteArray_AS_STRING(out);
+        if (stop) {
+            put(&w, ' ');
+            put(&w, '\n');
+            put(&w, ' ');
+        }
+        layout_any(&w, low, 0);
+        Py_DECREF(low);
+        j = stop + 1;
+    }
+    put(&w, ' ');
+    if (PyByteArray_Resize(out, w.m * 4) < 0)
+        goto fail;
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    Py_DECREF(texts);
     return out;
 }
 
@@ -994,6 +1241,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"layout", layout, METH_O, layout_doc},
+    {"word_layout", word_layout, METH_O, word_layout_doc},
     {"index", index_words, METH_VARARGS, index_doc},
     {"logits", logits, METH_VARARGS, logits_doc},
     {NULL, NULL, 0, NULL},
@@ -1011,7 +1259,11 @@ PyMODINIT_FUNC
 PyInit__native_features(void)
 {
     for (Py_UCS4 c = 0; c < 256; c++)
-        latin1_word[c] = (unsigned char)Py_UNICODE_ISALNUM(c);
+        latin1_kept[c] = c == '\n' || Py_UNICODE_ISALNUM(c);
+    for (int c = 0; c < 128; c++) {
+        ascii_as_is[c] = c == '\n' ? '\r' : (unsigned char)c;
+        ascii_lower[c] = c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : ascii_as_is[c];
+    }
     for (int c = 1; c < SMALL_COUNTS; c++)
         sublinear[c] = log((double)c) + 1.0;
     return PyModule_Create(&module);

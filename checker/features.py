@@ -202,12 +202,56 @@ def word_layout(texts: Sequence[str]) -> np.ndarray:
 
     ``normalize`` runs per text (its cheap gates skip most regexes; whole-document regexes cost
     more), then one pass (``collapse``) replaces each run of non-word characters by one space.
+    With the C code, Python replaces only e-mail addresses and URLs, in the few texts that can
+    have them, and one C pass does the rest of ``normalize`` (lower case, phone numbers and
+    numbers) and the collapsing.
     """
+    if NATIVE is not None:
+        joined = " \n ".join(texts)  # no e-mail address or URL crosses a " \n "
+        if "@" in joined or "http" in joined or "www." in joined:
+            texts = [_addresses(t) for t in texts]
+        return np.frombuffer(NATIVE.word_layout(texts), dtype=np.uint32)
     lows = [normalize(t) for t in texts]
     joined = " \n ".join(lows)
     if joined.count("\n") != max(0, len(lows) - 1):  # a sentence of a wrapped paragraph
         joined = " \n ".join(t.replace("\n", " ") for t in lows)
     return collapse(" " + joined + " ")
+
+
+def _addresses(text: str) -> str:
+    """``normalize``'s e-mail and URL steps, the e-mail step without its regex (``_emails``)."""
+    if "@" in text:
+        text = _emails(text)
+    if "http" in text or "www." in text:
+        text = _URL.sub(" zzurl ", text)
+    return text
+
+
+_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")  # _EMAIL from its "@"
+_LOCAL = frozenset("_.+-")  # with the alphanumeric characters (re's \w), [\w.+-]
+
+
+def _emails(text: str) -> str:
+    """``_EMAIL.sub`` as ``normalize`` calls it, from each "@": the regex tries every position
+    (most of ``normalize``'s time in a segment with an address). A match of ``_EMAIL`` holds one
+    "@", and its local part (``[\\w.+-]+``, which has no "@") is the whole run of local-part
+    characters before it, but for those of the last match; the leftmost match is that of the
+    first "@" with a local part before it and a domain after it (a test holds it to the regex).
+    """
+    out: list[str] = []
+    done = 0  # the end of the last match: where re.sub goes on
+    at = text.find("@")
+    while at >= 0:
+        start = at
+        while start > done and (text[start - 1].isalnum() or text[start - 1] in _LOCAL):
+            start -= 1
+        domain = _DOMAIN.match(text, at) if start < at else None
+        if domain is not None:
+            local = text[start:at].replace(".", " ")
+            out += (text[done:start], " zzemail ", local, " ")
+            done = domain.end()
+        at = text.find("@", at + 1)
+    return "".join((*out, text[done:])) if out else text
 
 
 def collapse(text: str) -> np.ndarray:

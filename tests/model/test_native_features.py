@@ -200,6 +200,141 @@ def test_every_code_point_is_a_word_character_or_not_alike():
         np.testing.assert_array_equal(layout, reference)
 
 
+# --- word_layout in C: lower case, phone numbers and numbers as normalize makes them ----------
+
+
+def layout_by_words(texts: list[str]) -> str:
+    """What ``word_layout`` promises, from ``words``: " a b " per text, joined by "\\n"."""
+    return "\n".join(" ".join(["", *features.words(t), ""]) for t in texts) or " "
+
+
+def assert_layout_as_words(texts: list[str]) -> None:
+    """``word_layout`` with the C code, with the NumPy code, and from ``words``: all equal."""
+    layout, reference = both(lambda: word_layout(texts))
+    assert layout.dtype == np.uint32
+    np.testing.assert_array_equal(layout, reference)
+    assert layout.tobytes().decode("utf-32-le", "surrogatepass") == layout_by_words(texts)
+
+
+def test_word_layout_of_seeds_generated_and_wrapped_policies():
+    from benchmarks.batch_bench import make_document
+
+    texts = seed_texts() + [make_document(i)[1] for i in range(30)]
+    for text in texts:
+        assert_layout_as_words([s.text for s in segment(text).segments])
+        wrapped = "\n".join(textwrap.fill(line, 40) for line in text.split("\n"))
+        assert_layout_as_words([s.text for s in segment(wrapped).segments])
+        assert_layout_as_words(text.split("\n\n"))  # texts with "\n"s in them
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["+46 8 123 45 67", "Call (555) 123-4567.", "fax: 030/1234567-0"],
+        ["1234567", "12345678", "+1234567", "+12345678", "++12345678", "1 2 3 4 5 6 7 8"],
+        ["123 45", "67 890"],  # a phone number over the separator, were it a space
+        ["123 45\n67 890", "a\n1234567\n8", "12\n", "\n12", "1\r2345678"],
+        ["2024-05-01 10:30", "6340 Baar", "under 16", "1 12 123 1234 12345 123456"],
+        ["12345678 ", " 12345678", "x12345678y", "1234567. 8", "1.2.3.4.5.6.7.8."],
+        ["1234567 a 1234 5678 9", "1234 5678 9 a 1", "0 - - - - - - 0 1"],
+        ["٣٣٣ ３３３３ 𝟙𝟙 ² ½ Ⅻ", "+٣ ٣٣٣ ٣٣ ٣٣", "１２３４５６７８", "𝟙(𝟚)𝟛/𝟜.𝟝-𝟞 𝟟𝟠"],
+        ["²³⁴⁵⁶⁷⁸⁹", "1²²²²²²1", "1½½½½½½1", "1 2 3 4 5 6 7 ²"],
+        ["dpo@acme.example +46 8 123 45 67", "https://acme.example/123456789 www.a.b/1"],
+        ["a1234@b12.example", "x@y.z 12345678@acme.example", "http://1234567890"],
+        ["İ1234567 İ8", "ΣΣ 12 ΌΣΟΣ", "Σ", "aΣ", "12Σ", "", " ", "\n", "x_y 1_2345678_9"],
+        ["ΟΔΟΣ 12345678", "ΣΑΣ İİ", "Σ" + "İ" * 300 + " +1 234 567 89" * 40, "Ab 12"],
+        ["\ud800 12", "😀 Ǆ ǅ Ⅻ Ⓐ 𐐀 ẞ ﬁ", "İstanbul ΌΣΟΣ Straße", "A" * 1000 + "1" * 9],
+        [],
+        [""],
+    ],
+)
+def test_word_layout_replaces_numbers_as_normalize_does(texts):
+    assert_layout_as_words(texts)
+
+
+# Digits of several scripts (and numerics that are no decimal digits), what a phone number
+# may hold, pieces of e-mails and URLs, line breaks, and letters whose lower case is longer
+# ("İ") or depends on context (a capital sigma).
+NUMERIC = [
+    *"0123456789",
+    *"٣３𝟙߁᱑",
+    *"²½Ⅻ",
+    *"+ ()./-",
+    "\n",
+    "\r",
+    "\t",
+    "@",
+    "a.b@c-d.example",
+    "http://",
+    "https://x.y/1?z=2",
+    "www.",
+    "İ",
+    "Σ",
+    "ΌΣ",
+    "A",
+    "x",
+    "_",
+    "\u0301",
+]
+numeric_texts = st.lists(st.sampled_from(NUMERIC), max_size=40).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(numeric_texts, max_size=6))
+def test_word_layout_of_numeric_text_is_the_same(texts):
+    assert_layout_as_words(texts)
+
+
+def test_every_code_point_is_lower_cased_and_a_digit_or_not_alike():
+    """str.lower(), re's \\d (str.isdecimal()) and the class of _PHONE, asked of every code
+    point: as a run of three (lower-cased, and a number of three digits: "00"), inside a word,
+    as the middle of a phone number and after a "+"."""
+    every = [chr(c) for c in range(0x110000)]
+    for piece in ("{c}{c}{c}", "a{c}Σ{c}", "1{c}{c}{c}{c}{c}{c}1", "+{c}1234567"):
+        texts = [piece.format(c=c) for c in every]
+        layout, reference = both(lambda t=texts: word_layout(t))
+        np.testing.assert_array_equal(layout, reference)
+
+
+def test_lower_casing_the_joined_texts_is_lower_casing_each():
+    """The NumPy code joins texts lower-cased one at a time by " \\n ", which is what lower-casing
+    the joined texts gives: the space is neither cased nor case-ignorable, so a "Σ" next to a
+    separator is final (or not) as at the end of its text."""
+    assert "aΣ \n b".lower() == "aς \n b" and "a \n Σb".lower() == "a \n σb"
+    pieces = ("a{c}Σ{c}", "Σ{c}a", "{c}")  # each character before and after a separator
+    texts = [p.format(c=chr(c)) for c in range(0x110000) for p in pieces]
+    assert " \n ".join(texts).lower() == " \n ".join(t.lower() for t in texts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from("aAΣσς'\u0301\u00ad.İ \n"), max_size=8), max_size=6))
+def test_lower_casing_joined_generated_texts(texts):
+    assert " \n ".join(texts).lower() == " \n ".join(t.lower() for t in texts)
+
+
+def python_emails(text: str) -> str:
+    """The e-mail step of ``normalize``, with its regex."""
+    return features._EMAIL.sub(lambda m: " zzemail " + m.group(1).replace(".", " ") + " ", text)
+
+
+EMAILY = [*"@.+-_ a1Zé٣\n\t/()", "@@", "a.b@c-d.example", "x@y", "@y.z", "é@ü.example."]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(EMAILY), max_size=30).map("".join))
+def test_emails_are_replaced_as_the_regex_replaces_them(text):
+    assert features._emails(text) == python_emails(text)
+
+
+def test_every_code_point_in_an_address_is_replaced_alike():
+    every = [chr(c) for c in range(0x110000)]
+    for piece in ("a{c}b@c{c}d.e{c}f", "{c}@x.y", "x@{c}.y", "x@y.{c}", "a.{c}+b@x.y.{c}"):
+        text = " ".join(piece.format(c=c) for c in every)
+        assert features._emails(text) == python_emails(text)
+    for text in ["", "@", "a@", "a@b", "a@b.", "a@b.c", "a@b.c@d.e", "a@b.c.+d@e.f", "é@@ü.x"]:
+        assert features._emails(text) == python_emails(text)
+
+
 def test_logits_do_not_depend_on_the_order_of_the_pairs(shipped_model):
     doc = segment(seed_texts()[4])
     rows, ids = shipped_model._indexer.document(doc)
@@ -321,6 +456,22 @@ def test_layout_refuses_what_is_not_a_str():
     for bad in (b"abc", None, 3, ["a"]):
         with pytest.raises(TypeError, match="str"):
             fast.layout(bad)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [("abc", "not a str"), (["a", b"b"], "str texts"), ([None], "str texts"), (3, "iterable")],
+)
+def test_word_layout_refuses_what_is_not_texts(bad, message):
+    with pytest.raises(TypeError, match=message):
+        fast.word_layout(bad)
+
+
+def test_word_layout_takes_any_sequence_of_texts():
+    expected = fast.word_layout(["A 1", "Σ 12345678"])
+    assert fast.word_layout(("A 1", "Σ 12345678")) == expected
+    assert fast.word_layout(iter(["A 1", "Σ 12345678"])) == expected
+    assert fast.word_layout([]) == fast.layout(" ")
 
 
 def layout_of(text: str) -> np.ndarray:
